@@ -1,0 +1,37 @@
+"""Find the real-world evaluation postings (``shared/realworld``) at run time, if present.
+
+They are read only at run time, for measurement: never copied into the project or a model.
+Set ``JOBCLASSIFY_REALWORLD`` to point elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+
+def realworld_dir() -> Path | None:
+    """The folder holding ``devgold.csv`` / ``dev_weak.csv``, or ``None`` when absent."""
+    env = os.environ.get("JOBCLASSIFY_REALWORLD")
+    if env:
+        p = Path(env)
+        return p if p.is_dir() else None
+    for base in (Path.cwd(), Path(__file__).resolve()):
+        for parent in [base, *base.parents]:
+            cand = parent / "shared" / "realworld"
+            if (cand / "devgold.csv").is_file():
+                return cand
+            cand = parent.parent / "shared" / "realworld"
+            if (cand / "devgold.csv").is_file():
+                return cand
+    return None
+
+
+def load_realworld(name: str) -> pd.DataFrame | None:
+    """``devgold`` or ``dev_weak`` as a DataFrame, or ``None`` when the files are absent."""
+    d = realworld_dir()
+    if d is None or not (d / f"{name}.csv").is_file():
+        return None
+    return pd.read_csv(d / f"{name}.csv", dtype=str, keep_default_na=False)

@@ -1,0 +1,196 @@
+"""``KeywordClassifier``: the taxonomy as a transparent rule-based classifier."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import f1_score
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._estimator_input import texts_for_fit, texts_for_predict
+from .labels import LABELS
+from .taxonomy_features import matcher_for
+
+_GRID_MIN_SCORE = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 13.0, 16.0, 20.0)
+_GRID_RATIO = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+_GRID_OTHER = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+_GRID_TEMPERATURE = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0)
+
+
+class KeywordClassifier(ClassifierMixin, BaseEstimator):
+    """Rule baseline: weighted taxonomy evidence decides the label.
+
+    For each text the devops, cloud and other role scores are sums of matched term weights (each
+    damped as ``weight * (1 + log(count))``). The label with the highest rule score wins:
+
+    * ``devops``: the devops score; ``cloud``: the cloud score;
+    * ``hybrid``: ``min(devops, cloud) / hybrid_ratio`` (wins when the weaker side is at least
+      ``hybrid_ratio`` of the stronger);
+    * ``other``: ``max(min_score, other_weight * other score)`` (wins when neither side reaches
+      ``min_score`` or when the other-role evidence outweighs them).
+
+    ``fit`` tunes ``min_score``, ``hybrid_ratio`` and ``other_weight`` on labelled texts by grid
+    search for macro-F1 (unless ``tune=False``) and a softmax temperature for ``predict_proba``.
+
+    Parameters
+    ----------
+    taxonomy : str or None, default=None
+        Taxonomy TOML text; ``None`` uses the bundled taxonomy.
+    min_score, hybrid_ratio, other_weight : float
+        Rule thresholds used as given when ``tune=False``; starting values otherwise.
+    tune : bool, default=True
+        Search the thresholds on the training data in ``fit``.
+
+    Examples
+    --------
+    >>> clf = KeywordClassifier(tune=False).fit(["a"], ["other"])
+    >>> clf.predict(["Build Jenkins CI/CD pipelines, canary releases and Helm deployments."])
+    array(['devops'], dtype='<U6')
+    """
+
+    def __init__(
+        self,
+        taxonomy: str | None = None,
+        min_score: float = 4.0,
+        hybrid_ratio: float = 0.5,
+        other_weight: float = 1.0,
+        tune: bool = True,
+    ) -> None:
+        self.taxonomy = taxonomy
+        self.min_score = min_score
+        self.hybrid_ratio = hybrid_ratio
+        self.other_weight = other_weight
+        self.tune = tune
+
+    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
+        return tags
+
+    # -- scoring ---------------------------------------------------------------------------------
+    def _role_scores(self, texts: list[str]) -> np.ndarray:
+        """``(n, 3)`` array of damped devops, cloud and other scores."""
+        m = matcher_for(self.taxonomy)
+        terms = m.terms
+        out = np.zeros((len(texts), 3))
+        col = {"devops": 0, "cloud": 1, "other": 2}
+        for i, text in enumerate(texts):
+            for idx, n in m.term_counts(text).items():
+                if idx is None:
+                    continue
+                t = terms[idx]
+                j = col.get(t.role)
+                if j is not None:
+                    out[i, j] += t.weight * (1.0 + math.log(n))
+        return out
+
+    @staticmethod
+    def _rule_scores(role: np.ndarray, min_score: float, ratio: float, other_w: float) -> np.ndarray:
+        d, c, o = role[:, 0], role[:, 1], role[:, 2]
+        hybrid = np.minimum(d, c) / ratio
+        other = np.maximum(min_score, other_w * o)
+        return np.column_stack([c, d, hybrid, other])  # order of LABELS
+
+    @staticmethod
+    def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+        z = np.log1p(scores) / temperature
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    # -- API ---------------------------------------------------------------------------------
+    def fit(self, X: Any, y: Any) -> "KeywordClassifier":
+        """Tune the rule thresholds (and the probability temperature) on labelled texts.
+
+        ``y`` normally holds the four labels. Any other class labels are accepted too: each rule
+        outcome then stands for the class most often seen with it in training (see ``rule_to_class_``).
+        """
+        if y is None:
+            raise ValueError("requires y to be passed, but the target y is None")
+        texts = texts_for_fit(self, X)
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if len(y) != len(texts):
+            raise ValueError(f"X has {len(texts)} rows but y has {len(y)} labels.")
+        for name in ("min_score", "hybrid_ratio", "other_weight"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
+                raise ValueError(f"{name} must be a number > 0, got {v!r}")
+        self.classes_ = np.unique(y)
+        role = self._role_scores(texts)
+        rule_labels = np.asarray(LABELS, dtype=object)
+        standard = set(map(str, self.classes_)) <= set(LABELS)
+        best = (self.min_score, self.hybrid_ratio, self.other_weight)
+        if self.tune and standard and len(self.classes_) > 1:
+            best_f1 = -1.0
+            ys = y.astype(object)
+            for ms in _GRID_MIN_SCORE:
+                for r in _GRID_RATIO:
+                    for ow in _GRID_OTHER:
+                        pred = rule_labels[self._rule_scores(role, ms, r, ow).argmax(axis=1)]
+                        f1 = f1_score(ys, pred, labels=list(LABELS), average="macro", zero_division=0)
+                        if f1 > best_f1 + 1e-12:
+                            best, best_f1 = (ms, r, ow), f1
+        self.min_score_, self.hybrid_ratio_, self.other_weight_ = (float(v) for v in best)
+        scores = self._rule_scores(role, *best)
+        rule_pred = scores.argmax(axis=1)
+        # which class each of the four rule outcomes stands for
+        majority = self.classes_[np.argmax([np.sum(y == c) for c in self.classes_])]
+        mapping = []
+        for k, name in enumerate(LABELS):
+            if name in set(map(str, self.classes_)):
+                mapping.append(int(np.flatnonzero(self.classes_.astype(str) == name)[0]))
+            else:
+                seen = y[rule_pred == k]
+                top = majority if len(seen) == 0 else max(self.classes_, key=lambda c: np.sum(seen == c))
+                mapping.append(int(np.flatnonzero(self.classes_ == top)[0]))
+        self.rule_to_class_ = np.asarray(mapping)
+        idx = np.searchsorted(self.classes_, y)
+        best_t, best_loss = 1.0, math.inf
+        for t in _GRID_TEMPERATURE:
+            p = self._class_proba(scores, t)[np.arange(len(y)), idx]
+            loss = float(-np.mean(np.log(np.clip(p, 1e-12, None))))
+            if loss < best_loss:
+                best_t, best_loss = t, loss
+        self.temperature_ = best_t
+        return self
+
+    def _class_proba(self, scores: np.ndarray, temperature: float) -> np.ndarray:
+        p4 = self._softmax(scores, temperature)
+        out = np.zeros((len(scores), len(self.classes_)))
+        for k in range(len(LABELS)):
+            out[:, self.rule_to_class_[k]] += p4[:, k]
+        return out
+
+    def rule_scores(self, X: Any) -> np.ndarray:
+        """Rule score of each of the four labels, ``(n, 4)`` in the order cloud, devops, hybrid, other."""
+        check_is_fitted(self, "classes_")
+        role = self._role_scores(texts_for_predict(self, X))
+        return self._rule_scores(role, self.min_score_, self.hybrid_ratio_, self.other_weight_)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The label whose rule score is highest."""
+        check_is_fitted(self, "classes_")
+        return self.classes_[self.rule_to_class_[self.rule_scores(X).argmax(axis=1)]]
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Softmax of the log rule scores with the fitted temperature, per class in ``classes_``."""
+        check_is_fitted(self, "classes_")
+        return self._class_proba(self.rule_scores(X), self.temperature_)
+
+    def explain(self, text: str) -> dict[str, Any]:
+        """The evidence behind one decision: role scores, rule scores and matched terms."""
+        check_is_fitted(self, "classes_")
+        role = self._role_scores([text])[0]
+        rule = self._rule_scores(role[None, :], self.min_score_, self.hybrid_ratio_, self.other_weight_)[0]
+        return {
+            "label": str(self.classes_[self.rule_to_class_[int(rule.argmax())]]),
+            "role_scores": dict(zip(("devops", "cloud", "other"), map(float, role))),
+            "rule_scores": dict(zip(map(str, self.classes_), map(float, rule))),
+            "matched": matcher_for(self.taxonomy).summarize(text),
+        }

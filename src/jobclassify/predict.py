@@ -1,0 +1,259 @@
+"""``classify()``: label postings with the bundled (or any) model and say why."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .labels import LABELS
+from .persistence import load_model
+from .taxonomy_features import TaxonomyFeatures, matcher_for
+from .text import check_text, prepare
+
+CHUNK = 2000
+OUTPUT_COLUMNS = ("label", "confidence", *(f"p_{c}" for c in LABELS), "status")
+_lock = threading.Lock()
+_default_model: Any = None
+
+
+def default_model_path() -> Path:
+    """Where the bundled default model file is installed."""
+    return Path(str(resources.files("jobclassify._bundled").joinpath("default/model.skops")))
+
+
+def get_default_model() -> Any:
+    """The bundled model, loaded once on first use."""
+    global _default_model
+    with _lock:
+        if _default_model is None:
+            _default_model = load_model(default_model_path())
+        return _default_model
+
+
+def resolve_model(model: Any = None, *, trusted: bool = False) -> Any:
+    """A model object from ``None`` (bundled default), a path, or a fitted estimator."""
+    if model is None:
+        return get_default_model()
+    if isinstance(model, (str, Path)):
+        return load_model(model, trusted=trusted)
+    if not hasattr(model, "predict_proba"):
+        raise TypeError(f"model must be a fitted classifier with predict_proba or a path, got {type(model).__name__}")
+    return model
+
+
+@dataclass
+class Prediction:
+    """The label of one posting, its probabilities and the evidence behind it.
+
+    ``label`` is ``None`` when the posting had no usable text (``status`` says why).
+    ``evidence["matched"]`` maps role -> group -> term -> count; ``evidence["top_features"]`` lists
+    the model features that pushed hardest towards the label, with their contributions.
+    """
+
+    label: str | None
+    confidence: float
+    probabilities: dict[str, float]
+    evidence: dict[str, Any] = field(default_factory=dict)
+    status: str = "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "confidence": self.confidence,
+            "probabilities": self.probabilities,
+            "evidence": self.evidence,
+            "status": self.status,
+        }
+
+
+def _taxonomy_of(model: Any) -> str | None:
+    est = model
+    steps = getattr(est, "named_steps", None)
+    if steps is not None and "features" in steps:
+        for _, tr in steps["features"].transformer_list:
+            if isinstance(tr, TaxonomyFeatures):
+                return tr.taxonomy
+    return getattr(model, "taxonomy", None)
+
+
+def _split_pipeline(model: Any) -> tuple[Any, Any] | None:
+    steps = getattr(model, "named_steps", None)
+    if steps is None or "features" not in steps or "clf" not in steps or len(steps) != 2:
+        return None
+    return steps["features"], steps["clf"]
+
+
+def _coefficients(clf: Any) -> np.ndarray | None:
+    inner = getattr(clf, "calibrated_classifiers_", None)
+    base = inner[0].estimator if inner else clf
+    coef = getattr(base, "coef_", None)
+    return None if coef is None else np.asarray(coef)
+
+
+def predict_texts(
+    model: Any, texts: list[str], *, evidence: bool = False, top: int = 8
+) -> tuple[np.ndarray, list[dict[str, Any]] | None]:
+    """Probabilities ``(n, 4)`` over LABELS for clean texts, plus evidence per text if asked."""
+    classes = [str(c) for c in model.classes_]
+    order = [classes.index(c) for c in LABELS]
+    split = _split_pipeline(model)
+    ev: list[dict[str, Any]] | None = [] if evidence else None
+    probas = []
+    for start in range(0, len(texts), CHUNK):
+        chunk = texts[start : start + CHUNK]
+        if split is None:
+            p = model.predict_proba(chunk)
+            X = None
+        else:
+            features, clf = split
+            X = features.transform(chunk)
+            p = clf.predict_proba(X)
+        p = np.asarray(p)[:, order]
+        probas.append(p)
+        if ev is not None:
+            ev.extend(_evidence(model, chunk, X, p, top))
+    return (np.vstack(probas) if probas else np.zeros((0, len(LABELS)))), ev
+
+
+def _evidence(model: Any, texts: list[str], X: Any, p: np.ndarray, top: int) -> list[dict[str, Any]]:
+    matcher = matcher_for(_taxonomy_of(model))
+    split = _split_pipeline(model)
+    coef = names = None
+    if split is not None and X is not None:
+        coef = _coefficients(split[1])
+        names = split[0].get_feature_names_out()
+        classes = [str(c) for c in split[1].classes_]
+    out = []
+    for i, text in enumerate(texts):
+        item: dict[str, Any] = {"matched": matcher.summarize(text)}
+        if coef is not None and coef.shape[0] == len(classes):
+            label = LABELS[int(p[i].argmax())]
+            k = classes.index(label)
+            row = X[i].tocsr()
+            rel = coef[:, row.indices]
+            contrib = row.data * (rel[k] - rel.mean(axis=0))
+            best = np.argsort(-contrib)[:top]
+            item["top_features"] = [
+                (str(names[row.indices[j]]).split("__", 1)[-1], round(float(contrib[j]), 4))
+                for j in best
+                if contrib[j] > 0
+            ]
+        out.append(item)
+    return out
+
+
+def _predictions(texts: list[str], statuses: list[str], model: Any, evidence: bool) -> list[Prediction]:
+    ok = [i for i, s in enumerate(statuses) if s in ("ok", "truncated")]
+    proba, ev = predict_texts(model, [texts[i] for i in ok], evidence=evidence)
+    preds: list[Prediction] = [
+        Prediction(None, float("nan"), {c: float("nan") for c in LABELS}, {}, s) for s in statuses
+    ]
+    for j, i in enumerate(ok):
+        k = int(proba[j].argmax())
+        preds[i] = Prediction(
+            label=LABELS[k],
+            confidence=float(proba[j, k]),
+            probabilities={c: float(v) for c, v in zip(LABELS, proba[j])},
+            evidence=ev[j] if ev is not None else {},
+            status=statuses[i],
+        )
+    return preds
+
+
+def classify(
+    data: Any,
+    *,
+    title: Any = None,
+    text: str = "description",
+    model: Any = None,
+    evidence: bool = True,
+    trusted: bool = False,
+) -> Any:
+    """Label one posting, a list of postings, or a DataFrame of postings.
+
+    * ``classify("text", title="DevOps Engineer")`` -> :class:`Prediction` (bad text: ``ValueError``)
+    * ``classify(["text", ...], title=[...])`` -> list of :class:`Prediction` (bad rows get
+      ``label=None`` and a ``status``: ``empty`` or ``not_text``; over-long text is cut and marked
+      ``truncated``)
+    * ``classify(df, text="description", title="title")`` -> a copy of ``df`` with the columns
+      ``label, confidence, p_cloud, p_devops, p_hybrid, p_other, status`` added (prefixed ``jc_``
+      if ``df`` already has any of these names); rows and index untouched.
+
+    ``model`` is a fitted estimator, a model file path, or ``None`` for the bundled default.
+
+    >>> p = classify("Build and run CI/CD pipelines with Jenkins and Argo CD; canary releases.")
+    >>> p.label
+    'devops'
+    """
+    mdl = resolve_model(model, trusted=trusted)
+    if isinstance(data, pd.DataFrame):
+        return _classify_frame(data, text, title, mdl, evidence=False if evidence is True else evidence)
+    if isinstance(data, (str, bytes)) or data is None or np.ndim(data) == 0:
+        clean, status = check_text(data)
+        if status not in ("ok", "truncated"):
+            raise ValueError(
+                f"cannot classify {type(data).__name__ if status == 'not_text' else 'empty'} input: "
+                "a posting must be a non-empty string"
+            )
+        texts, statuses = prepare([data], None if title is None else [title])
+        return _predictions(texts, statuses, mdl, evidence)[0]
+    items = list(data)
+    titles = None if title is None else list(title)
+    if titles is not None and len(titles) != len(items):
+        raise ValueError(f"got {len(items)} postings but {len(titles)} titles")
+    texts, statuses = prepare(items, titles)
+    return _predictions(texts, statuses, mdl, evidence)
+
+
+def output_names(columns: Sequence[Any]) -> dict[str, str]:
+    """Names of the added columns: plain, or all prefixed ``jc_`` if any would clash."""
+    clash = any(c in set(map(str, columns)) for c in OUTPUT_COLUMNS)
+    return {c: (f"jc_{c}" if clash else c) for c in (*OUTPUT_COLUMNS, "evidence")}
+
+
+def _classify_frame(df: pd.DataFrame, text: str, title: Any, model: Any, evidence: bool) -> pd.DataFrame:
+    if text not in df.columns:
+        raise KeyError(f"text column {text!r} not in the DataFrame; columns: {list(df.columns)}")
+    if title is not None and title not in df.columns:
+        raise KeyError(f"title column {title!r} not in the DataFrame; columns: {list(df.columns)}")
+    col = df[text]
+    if isinstance(col, pd.DataFrame):
+        raise ValueError(f"the DataFrame has several columns named {text!r}")
+    texts, statuses = prepare(col.tolist(), None if title is None else df[title].tolist())
+    return add_prediction_columns(df, texts, statuses, model, evidence)
+
+
+def add_prediction_columns(
+    df: pd.DataFrame, texts: list[str], statuses: list[str], model: Any, evidence: bool = False
+) -> pd.DataFrame:
+    """Return a copy of ``df`` with prediction columns for the prepared ``texts``."""
+    names = output_names(df.columns)
+    ok = np.asarray([s in ("ok", "truncated") for s in statuses], dtype=bool)
+    idx = np.flatnonzero(ok)
+    proba, ev = predict_texts(model, [texts[i] for i in idx], evidence=evidence)
+    full = np.full((len(texts), len(LABELS)), np.nan)
+    full[idx] = proba
+    labels = np.full(len(texts), None, dtype=object)
+    if len(idx):
+        labels[idx] = np.asarray(LABELS, dtype=object)[proba.argmax(axis=1)]
+    out = df.copy()
+    out[names["label"]] = labels
+    out[names["confidence"]] = np.nanmax(full, axis=1, initial=-np.inf, where=~np.isnan(full))
+    out.loc[~ok, names["confidence"]] = np.nan
+    for j, c in enumerate(LABELS):
+        out[names[f"p_{c}"]] = full[:, j]
+    out[names["status"]] = statuses
+    if evidence:
+        import json
+
+        col = np.full(len(texts), "", dtype=object)
+        for j, i in enumerate(idx):
+            col[i] = json.dumps(ev[j]["matched"], sort_keys=True) if ev else ""
+        out[names["evidence"]] = col
+    return out

@@ -1,0 +1,119 @@
+"""Turn raw posting fields into the text the models read.
+
+Outcomes for bad input (documented in the README):
+
+* ``None``, NaN, empty or whitespace-only text -> status ``"empty"`` (no label is guessed);
+* a value that is not a string (a number, a dict, ...) -> status ``"not_text"``;
+* text longer than ``MAX_CHARS`` -> status ``"truncated"``: classified on its first ``MAX_CHARS``
+  characters;
+* HTML tags and entities are stripped and whitespace collapsed before classifying.
+
+>>> clean_text("<p>Build&nbsp;CI/CD <b>pipelines</b></p>")
+'Build CI/CD pipelines'
+>>> prepare(["ok text", None, 3], None)[1]
+['ok', 'empty', 'not_text']
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import Any, Sequence
+
+import numpy as np
+
+MAX_CHARS = 100_000
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,300}>")
+_WS = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """Strip HTML tags and entities and collapse whitespace."""
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return _WS.sub(" ", text).strip()
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not isinstance(value, (str, bytes)) and np.ndim(value) == 0 else False
+    except (TypeError, ValueError):
+        return False
+
+
+def check_text(value: Any) -> tuple[str, str]:
+    """Return ``(text, status)`` for one raw value; ``text`` is ``""`` unless status is ok/truncated."""
+    if _is_missing(value):
+        return "", "empty"
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            return "", "not_text"
+    if not isinstance(value, str):
+        return "", "not_text"
+    status = "ok"
+    if len(value) > MAX_CHARS:
+        value, status = value[:MAX_CHARS], "truncated"
+    text = clean_text(value)
+    if not text:
+        return "", "empty"
+    return text, status
+
+
+def prepare(
+    texts: Sequence[Any], titles: Sequence[Any] | None
+) -> tuple[list[str], list[str]]:
+    """Combine optional titles with texts; return cleaned texts and a status per row.
+
+    A usable title alone is not enough: rows whose text is empty keep status ``"empty"``.
+    """
+    out, statuses = [], []
+    for i, raw in enumerate(texts):
+        text, status = check_text(raw)
+        if titles is not None and status in ("ok", "truncated"):
+            title, tstatus = check_text(titles[i])
+            if tstatus == "ok":
+                text = f"{title}\n{text}"
+        out.append(text)
+        statuses.append(status)
+    return out, statuses
+
+
+def as_texts(X: Any) -> list[str]:
+    """Coerce estimator input to a list of strings.
+
+    Accepts a 1-D sequence of strings, or a 2-D array / DataFrame whose cells in a row are joined
+    with newlines (e.g. ``df[["title", "description"]]``). Missing cells count as empty text.
+    """
+    if hasattr(X, "iloc") and getattr(X, "ndim", 1) == 2:  # DataFrame
+        X = X.to_numpy(dtype=object)
+    elif hasattr(X, "to_numpy"):
+        X = X.to_numpy(dtype=object)
+    arr = X if isinstance(X, np.ndarray) else np.asarray(list(X) if not isinstance(X, str) else [X], dtype=object)
+    if isinstance(X, str):
+        raise ValueError("Expected a sequence of texts, got a single string; wrap it in a list.")
+    if arr.ndim == 1:
+        if arr.size and not any(isinstance(v, str) for v in arr) and all(
+            isinstance(v, (int, float, np.number)) for v in arr
+        ):
+            raise ValueError(
+                "Expected a 1-D sequence of texts or a 2-D array of text columns, got a 1-D numeric "
+                "array. Reshape your data with .reshape(-1, 1) if it is a single column."
+            )
+        return [v if isinstance(v, str) else ("" if _is_missing(v) else str(v)) for v in arr]
+    if arr.ndim == 2:
+        return [
+            "\n".join(v if isinstance(v, str) else str(v) for v in row if not _is_missing(v))
+            for row in arr
+        ]
+    raise ValueError(f"Expected 1-D or 2-D input, got an array with {arr.ndim} dimensions.")

@@ -1,0 +1,185 @@
+"""Train models on labelled postings and compare them with the default model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedKFold
+
+from .corpus import frame_sha256, load_corpus
+from .labels import LABELS
+from .metrics import compute_metrics
+from .pipeline import SEED, build_pipeline
+from .text import prepare
+
+
+def training_texts(
+    df: pd.DataFrame,
+    text_column: str = "description",
+    title_column: str | None = "title",
+    label_column: str = "label",
+    augment: bool = True,
+) -> tuple[list[str], np.ndarray]:
+    """Texts and labels to fit on; rows without usable text or label are dropped.
+
+    With ``augment`` and a title column each posting is used twice, with and without its title,
+    so that the model works on descriptions alone as well as on title + description.
+    """
+    labels = df[label_column].astype(str).str.strip().str.lower()
+    keep = labels.isin(LABELS).to_numpy()
+    sub = df.loc[keep]
+    y_all = labels[keep].to_numpy(dtype=object)
+    has_title = title_column is not None and title_column in sub.columns
+    texts, statuses = prepare(sub[text_column].tolist(), sub[title_column].tolist() if has_title else None)
+    ok = np.asarray([s in ("ok", "truncated") for s in statuses])
+    out_texts = [t for t, k in zip(texts, ok) if k]
+    y = y_all[ok]
+    if augment and has_title:
+        bare, st2 = prepare(sub[text_column].tolist(), None)
+        out_texts += [t for t, k in zip(bare, ok) if k]
+        y = np.concatenate([y, y_all[ok]])
+    return out_texts, y
+
+
+def fit_pipeline(texts: list[str], y: np.ndarray, **params: Any) -> Any:
+    """Fit :func:`~jobclassify.pipeline.build_pipeline` on texts and labels."""
+    return build_pipeline(**params).fit(texts, y)
+
+
+def predict_labels(model: Any, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and probabilities (columns in LABELS order) for clean texts."""
+    from .predict import predict_texts
+
+    proba, _ = predict_texts(model, texts)
+    return np.asarray(LABELS, dtype=object)[proba.argmax(axis=1)], proba
+
+
+def evaluate_texts(model: Any, texts: list[str], y: Any) -> dict[str, Any]:
+    """Metrics of ``model`` on clean texts with true labels ``y``."""
+    pred, proba = predict_labels(model, texts)
+    return compute_metrics(list(y), list(pred), proba)
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` produced: the fitted model, its metrics and the comparison."""
+
+    model: Any
+    metadata: dict[str, Any]
+    heldout: dict[str, Any]
+    cross_validation: dict[str, Any]
+    baseline: dict[str, Any] | None = None
+    out: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def better_than_default(self) -> bool | None:
+        if self.baseline is None:
+            return None
+        return self.heldout["macro_f1"] > self.baseline["macro_f1"]
+
+
+def _label_frame(df: pd.DataFrame, text_column: str, title_column: str | None, label_column: str) -> pd.DataFrame:
+    for col in (text_column, label_column):
+        if col not in df.columns:
+            raise KeyError(f"column {col!r} not found; columns: {list(df.columns)}")
+    out = pd.DataFrame(
+        {
+            "description": df[text_column],
+            "title": df[title_column] if title_column and title_column in df.columns else "",
+            "label": df[label_column].astype(str).str.strip().str.lower(),
+        }
+    )
+    return out[out["label"].isin(LABELS)].reset_index(drop=True)
+
+
+def train(
+    data: pd.DataFrame | str | Path,
+    *,
+    text_column: str = "description",
+    title_column: str | None = "title",
+    label_column: str = "label",
+    with_corpus: bool = False,
+    heldout_fraction: float = 0.2,
+    cv: int = 5,
+    compare_default: bool = True,
+    **pipeline_params: Any,
+) -> TrainResult:
+    """Train a model on labelled postings; report cross-validated and held-out metrics.
+
+    The held-out rows (``heldout_fraction``, stratified, fixed seed) are scored by the new model
+    and, if ``compare_default``, by the bundled default model, so the two can be compared on the
+    same rows. The returned model is refitted on all rows (held-out included).
+    """
+    df = pd.read_csv(data, dtype=str, keep_default_na=False) if isinstance(data, (str, Path)) else data
+    user = _label_frame(df, text_column, title_column, label_column)
+    if len(user) < 8 or user["label"].nunique() < 2:
+        raise ValueError(
+            f"need at least 8 labelled rows and 2 labels to train; got {len(user)} rows with labels "
+            f"{sorted(user['label'].unique())} (allowed labels: {list(LABELS)})"
+        )
+    rng = np.random.default_rng(SEED)
+    test_mask = np.zeros(len(user), dtype=bool)
+    for lab in user["label"].unique():
+        idx = np.flatnonzero(user["label"].to_numpy() == lab)
+        n_test = int(round(len(idx) * heldout_fraction))
+        if len(idx) > 1 and n_test:
+            test_mask[rng.choice(idx, size=min(n_test, len(idx) - 1), replace=False)] = True
+    train_df, test_df = user[~test_mask], user[test_mask]
+    extra = None
+    if with_corpus:
+        extra = load_corpus()[["title", "description", "label"]]
+    fit_df = pd.concat([train_df, extra], ignore_index=True) if extra is not None else train_df
+
+    # cross-validation on the user's training rows (corpus rows always stay in training folds)
+    cv_scores: list[float] = []
+    n_splits = min(cv, int(train_df["label"].value_counts().min()))
+    if n_splits >= 2:
+        skf = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=SEED)
+        for tr, te in skf.split(train_df, train_df["label"]):
+            part = train_df.iloc[tr]
+            if extra is not None:
+                part = pd.concat([part, extra], ignore_index=True)
+            X, y = training_texts(part)
+            m = fit_pipeline(X, y, **pipeline_params)
+            Xt, yt = training_texts(train_df.iloc[te], augment=False)
+            cv_scores.append(evaluate_texts(m, Xt, yt)["macro_f1"])
+    cross = {"folds": len(cv_scores), "macro_f1_mean": float(np.mean(cv_scores)) if cv_scores else None,
+             "macro_f1_std": float(np.std(cv_scores)) if cv_scores else None}
+
+    X, y = training_texts(fit_df)
+    model = fit_pipeline(X, y, **pipeline_params)
+    heldout: dict[str, Any] = {"n": 0, "macro_f1": float("nan")}
+    baseline = None
+    if len(test_df):
+        Xt, yt = training_texts(test_df, augment=False)
+        heldout = evaluate_texts(model, Xt, yt)
+        if compare_default:
+            from .predict import get_default_model
+
+            try:
+                baseline = evaluate_texts(get_default_model(), Xt, yt)
+            except Exception as exc:  # no bundled model: say so, do not fail the training
+                baseline = None
+                heldout["default_model_error"] = str(exc)
+    # the final model learns from every labelled row
+    X, y = training_texts(pd.concat([fit_df, test_df], ignore_index=True))
+    model = fit_pipeline(X, y, **pipeline_params)
+    meta = {
+        "training_rows": int(len(user) + (0 if extra is None else len(extra))),
+        "user_rows": int(len(user)),
+        "corpus_rows": 0 if extra is None else int(len(extra)),
+        "training_data_sha256": frame_sha256(pd.concat([fit_df, test_df], ignore_index=True)),
+        "label_counts": {k: int(v) for k, v in user["label"].value_counts().items()},
+        "pipeline_params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in pipeline_params.items()},
+        "heldout_macro_f1": heldout.get("macro_f1"),
+        "cv_macro_f1": cross["macro_f1_mean"],
+        "seed": SEED,
+    }
+    taxonomy_sha = model.named_steps["features"].transformer_list[1][1].taxonomy_sha256_
+    meta["taxonomy_sha256"] = taxonomy_sha
+    return TrainResult(model, meta, heldout, cross, baseline)
