@@ -104,7 +104,7 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         return e / e.sum(axis=1, keepdims=True)
 
     # -- API ---------------------------------------------------------------------------------
-    def fit(self, X: Any, y: Any) -> "KeywordClassifier":
+    def fit(self, X: Any, y: Any) -> KeywordClassifier:
         """Tune the rule thresholds (and the probability temperature) on labelled texts.
 
         ``y`` normally holds the four labels. Any other class labels are accepted too: each rule

@@ -14,13 +14,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from .taxonomy import Taxonomy, TaxonomyError, Term, load_taxonomy
 
 _SEP = re.compile(r"[\s_\-]+")
 _SEP_PATTERN = r"[\s_\-]+"
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case ``text`` keeping its length, so that match spans index the original text."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 def normalize_variant(text: str) -> str:
@@ -91,9 +99,7 @@ class TermMatcher:
 
     def iter_matches(self, text: str) -> Iterable[tuple[int, int, int]]:
         """Yield ``(term_index, start, end)`` for each match in ``text``."""
-        lower = text.lower()
-        if len(lower) != len(text):  # rare: lower-casing changed the length; spans on lower
-            text = lower
+        lower = lower_same_length(text)
         by_variant = self._by_variant
         for m in self._regex.finditer(lower):
             idx = by_variant.get(_SEP.sub(" ", m.group()))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .taxonomy_features import TaxonomyFeatures
+from .vectorizer import CompactTfidfVectorizer
 
 SEED = 20261127
 
@@ -20,6 +20,8 @@ def build_pipeline(
     min_df: int = 2,
     max_features: int | None = 50_000,
     taxonomy_scale: float = 0.5,
+    taxonomy_terms: bool = True,
+    words: bool = True,
     C: float = 4.0,
     calibration: str = "sigmoid",
     cv: int = 5,
@@ -39,7 +41,7 @@ def build_pipeline(
     >>> [name for name, _ in pipe.steps]
     ['features', 'clf']
     """
-    words = TfidfVectorizer(
+    vec = CompactTfidfVectorizer(
         lowercase=True,
         token_pattern=r"(?u)\b\w[\w/#+.]*\w\b|\b\w\b",
         ngram_range=ngram_range,
@@ -49,9 +51,20 @@ def build_pipeline(
         sublinear_tf=True,
         dtype=np.float32,
     )
-    features = FeatureUnion(
-        [("words", words), ("taxonomy", TaxonomyFeatures(taxonomy=taxonomy, scale=taxonomy_scale))]
-    )
+    parts = [("words", vec)] if words else []
+    parts.append(("taxonomy", TaxonomyFeatures(taxonomy=taxonomy, terms=taxonomy_terms, scale=taxonomy_scale)))
+    features = FeatureUnion(parts)
     base = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, random_state=SEED)
     clf = CalibratedClassifierCV(base, method=calibration, cv=cv, ensemble=False)
     return Pipeline([("features", features), ("clf", clf)])
+
+
+def taxonomy_step(model: Pipeline) -> TaxonomyFeatures | None:
+    """The fitted :class:`TaxonomyFeatures` inside a pipeline made by :func:`build_pipeline`."""
+    steps = getattr(model, "named_steps", None)
+    if not steps or "features" not in steps:
+        return None
+    for _, tr in steps["features"].transformer_list:
+        if isinstance(tr, TaxonomyFeatures):
+            return tr
+    return None

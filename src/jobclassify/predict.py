@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .labels import LABELS
 from .persistence import load_model
-from .taxonomy_features import TaxonomyFeatures, matcher_for
+from .pipeline import taxonomy_step
+from .taxonomy_features import matcher_for
 from .text import check_text, prepare
 
 CHUNK = 2000
@@ -73,13 +75,8 @@ class Prediction:
 
 
 def _taxonomy_of(model: Any) -> str | None:
-    est = model
-    steps = getattr(est, "named_steps", None)
-    if steps is not None and "features" in steps:
-        for _, tr in steps["features"].transformer_list:
-            if isinstance(tr, TaxonomyFeatures):
-                return tr.taxonomy
-    return getattr(model, "taxonomy", None)
+    step = taxonomy_step(model)
+    return step.taxonomy if step is not None else getattr(model, "taxonomy", None)
 
 
 def _split_pipeline(model: Any) -> tuple[Any, Any] | None:

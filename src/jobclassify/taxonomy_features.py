@@ -57,7 +57,7 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
         self.terms = terms
         self.scale = scale
 
-    def fit(self, X: Any, y: Any = None) -> "TaxonomyFeatures":
+    def fit(self, X: Any, y: Any = None) -> TaxonomyFeatures:
         """Check the taxonomy and lay out the feature columns (no learning from ``X``)."""
         texts_for_fit(self, X)
         if not (isinstance(self.scale, (int, float)) and self.scale > 0):

@@ -22,6 +22,7 @@ from .evalsets import load_realworld
 from .keyword_classifier import KeywordClassifier
 from .metrics import format_confusion, format_per_class
 from .persistence import atomic_write_bytes, save_model
+from .pipeline import taxonomy_step
 from .training import evaluate_texts, fit_pipeline, training_texts
 
 
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         kw = KeywordClassifier().fit(Xk, yk)
         Xg, yg = training_texts(gold, title_column=None, augment=False)
         metrics["keyword_devgold_description"] = evaluate_texts(kw, Xg, yg)
-    feats = model.named_steps["features"].transformer_list[1][1]
+    feats = taxonomy_step(model)
     meta = {
         "jobclassify_version": __version__,
         "sklearn_version": sklearn.__version__,

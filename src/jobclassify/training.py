@@ -13,7 +13,7 @@ from sklearn.model_selection import StratifiedKFold
 from .corpus import frame_sha256, load_corpus
 from .labels import LABELS
 from .metrics import compute_metrics
-from .pipeline import SEED, build_pipeline
+from .pipeline import SEED, build_pipeline, taxonomy_step
 from .text import prepare
 
 
@@ -180,6 +180,5 @@ def train(
         "cv_macro_f1": cross["macro_f1_mean"],
         "seed": SEED,
     }
-    taxonomy_sha = model.named_steps["features"].transformer_list[1][1].taxonomy_sha256_
-    meta["taxonomy_sha256"] = taxonomy_sha
+    meta["taxonomy_sha256"] = taxonomy_step(model).taxonomy_sha256_
     return TrainResult(model, meta, heldout, cross, baseline)

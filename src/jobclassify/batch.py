@@ -1,0 +1,476 @@
+"""Streaming batch labelling of CSV files (the engine behind ``jobclassify label``).
+
+Reads CSV with Python's ``csv`` module line by line (bounded memory), sends chunks of raw text
+to worker processes that clean and classify them, and writes rows in input order to a temporary
+file that is renamed over the output only when everything succeeded.
+
+Documented outcomes:
+
+* bad lines (wrong field count, broken quoting) follow ``on_bad_line``: ``error`` stops with the
+  line number; ``skip`` drops the line and reports it; ``keep`` keeps it (short rows padded, extra
+  fields joined into the last column, an unparseable line put whole into the first column) with
+  ``status=bad_line``;
+* NUL bytes are removed (and counted); a UTF-8 byte-order mark is ignored;
+* empty / missing text gets an empty label and ``status=empty`` (never a guess);
+* text over 100,000 characters is classified on its start (``status=truncated``); the output
+  keeps the full field.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .labels import LABELS
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+TEXT_CANDIDATES = ("description", "job_description", "jobdescription", "job description", "text",
+                   "body", "content", "posting", "job_text", "details", "desc", "summary")
+TITLE_CANDIDATES = ("title", "job_title", "jobtitle", "job title", "position", "role", "job_name", "name")
+
+
+class LabelError(Exception):
+    """A problem with the input or options that stops a run, with a message for the user."""
+
+
+@dataclass
+class Summary:
+    rows_in: int = 0
+    rows_out: int = 0
+    bad_lines: list[tuple[int, str]] = field(default_factory=list)
+    skipped: int = 0
+    nul_bytes: int = 0
+    labels: Counter = field(default_factory=Counter)
+    statuses: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def to_text(self) -> str:
+        rate = self.rows_in / self.seconds if self.seconds else 0.0
+        lines = [
+            f"rows in: {self.rows_in}, rows out: {self.rows_out}, skipped bad lines: {self.skipped}",
+            "labels: " + ", ".join(f"{k or 'none'}={self.labels.get(k, 0)}" for k in (*LABELS, "")),
+            "status: " + (", ".join(f"{k}={v}" for k, v in sorted(self.statuses.items())) or "-"),
+            f"bad lines: {len(self.bad_lines)}" + (f", NUL bytes removed: {self.nul_bytes}" if self.nul_bytes else ""),
+            f"time: {self.seconds:.1f} s, {rate:,.0f} rows/s",
+        ]
+        for n, why in self.bad_lines[:20]:
+            lines.append(f"  line {n}: {why}")
+        if len(self.bad_lines) > 20:
+            lines.append(f"  ... and {len(self.bad_lines) - 20} more")
+        lines += self.notes
+        return "\n".join(lines)
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
+
+
+def find_column(header: list[str], wanted: str | None, candidates: tuple[str, ...], what: str,
+                required: bool) -> int | None:
+    """Index of the column ``wanted`` (exact, then case/space-insensitive) or of the first candidate."""
+    if wanted is not None:
+        if wanted in header:
+            return header.index(wanted)
+        normed = [_norm(h) for h in header]
+        if _norm(wanted) in normed:
+            return normed.index(_norm(wanted))
+        raise LabelError(f"{what} column {wanted!r} not found; the columns are: {header}")
+    normed = [_norm(h) for h in header]
+    for cand in candidates:
+        if _norm(cand) in normed:
+            return normed.index(_norm(cand))
+    if required:
+        raise LabelError(
+            f"no {what} column found (looked for {', '.join(candidates[:6])}, ...); "
+            f"the columns are: {header}. Name one with --{what}-column."
+        )
+    return None
+
+
+class _LineSource:
+    """Decoded lines from a binary stream, tracking line numbers and byte offsets."""
+
+    def __init__(self, raw: io.BufferedIOBase, encoding: str) -> None:
+        self.raw = raw
+        try:
+            self.decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        except LookupError:
+            raise LabelError(f"unknown encoding {encoding!r}") from None
+        self.encoding = encoding
+        self.line = 0
+        self.offset = 0
+        self.nul = 0
+        self.last = ""
+
+    def __iter__(self) -> Iterator[str]:
+        for chunk in self.raw:
+            self.line += 1
+            try:
+                text = self.decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise LabelError(
+                    f"cannot decode the input as {self.encoding} at byte {self.offset + exc.start} "
+                    f"(line {self.line}): {exc.reason}. Pass --encoding (e.g. latin-1 or cp1252)."
+                ) from None
+            self.offset += len(chunk)
+            if "\x00" in text:
+                self.nul += text.count("\x00")
+                text = text.replace("\x00", "")
+            self.last = text
+            yield text
+
+
+def open_input(path: str) -> io.BufferedIOBase:
+    """A binary stream for a path, ``.gz`` path, or ``-`` (stdin)."""
+    if path == "-":
+        return sys.stdin.buffer
+    p = Path(path)
+    if not p.exists():
+        raise LabelError(f"input file not found: {path}")
+    if p.is_dir():
+        raise LabelError(f"input is a folder, not a file: {path}")
+    f = open(p, "rb")
+    magic = f.peek(2)[:2] if hasattr(f, "peek") else b""
+    if path.endswith(".gz") or magic == b"\x1f\x8b":
+        f = gzip.GzipFile(fileobj=f)  # type: ignore[assignment]
+    return f
+
+
+def iter_rows(lines: Iterable[str], src: _LineSource, width: int, on_bad_line: str, summary: Summary,
+              header_line: int) -> Iterator[tuple[list[str], bool]]:
+    """Yield ``(fields, is_bad)`` for data rows from ``lines``, applying the bad-line policy."""
+    reader = csv.reader(lines, strict=True)
+    start = header_line
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            where = start + 1
+            why = f"unparseable CSV ({exc})"
+            start = header_line + reader.line_num
+            summary.bad_lines.append((where, why))
+            if on_bad_line == "error":
+                raise LabelError(f"line {where}: {why}. Use --on-bad-line skip or keep to go on.") from None
+            summary.rows_in += 1
+            if on_bad_line == "skip":
+                summary.skipped += 1
+                continue
+            yield [src.last.rstrip("\r\n")] + [""] * (width - 1), True
+            continue
+        where = start + 1
+        start = header_line + reader.line_num
+        if not row or row == [""]:  # blank line: not a row
+            continue
+        summary.rows_in += 1
+        if len(row) == width:
+            yield row, False
+            continue
+        why = f"expected {width} fields, found {len(row)}"
+        summary.bad_lines.append((where, why))
+        if on_bad_line == "error":
+            raise LabelError(f"line {where}: {why}. Use --on-bad-line skip or keep to go on.")
+        if on_bad_line == "skip":
+            summary.skipped += 1
+            continue
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        else:
+            row = row[: width - 1] + [",".join(row[width - 1 :])]
+        yield row, True
+
+
+# ------------------------------------------------------------------------- workers
+_WORKER_MODEL: Any = None
+
+
+def _init_worker(model_path: str | None, trusted: bool) -> None:
+    global _WORKER_MODEL
+    from .predict import resolve_model
+
+    _WORKER_MODEL = resolve_model(model_path, trusted=trusted)
+
+
+def _classify_chunk(texts: list[Any], titles: list[Any] | None, evidence: bool,
+                    model: Any = None) -> tuple[np.ndarray, list[str], list[str]]:
+    from .predict import predict_texts
+    from .text import prepare
+
+    model = model if model is not None else _WORKER_MODEL
+    clean, statuses = prepare(texts, titles)
+    ok = [i for i, s in enumerate(statuses) if s in ("ok", "truncated")]
+    proba = np.full((len(texts), len(LABELS)), np.nan)
+    ev_col = [""] * len(texts)
+    if ok:
+        p, ev = predict_texts(model, [clean[i] for i in ok], evidence=evidence)
+        proba[ok] = p
+        if ev is not None:
+            for j, i in enumerate(ok):
+                ev_col[i] = json.dumps(ev[j]["matched"], sort_keys=True)
+    return proba, statuses, ev_col
+
+
+# ------------------------------------------------------------------------- writers
+class _Writer:
+    def __init__(self, fmt: str, stream: Any, header: list[str]) -> None:
+        self.fmt, self.stream, self.header = fmt, stream, header
+        if fmt == "csv":
+            self.w = csv.writer(stream, lineterminator="\n")
+            self.w.writerow(header)
+        elif fmt == "parquet":
+            self.pq_writer = None
+
+    def write(self, rows: list[list[Any]]) -> None:
+        if self.fmt == "csv":
+            self.w.writerows(rows)
+        elif self.fmt == "jsonl":
+            keys = _unique_keys(self.header)
+            for r in rows:
+                self.stream.write(json.dumps(dict(zip(keys, r)), ensure_ascii=False, allow_nan=False,
+                                             default=str) + "\n")
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            keys = _unique_keys(self.header)
+            cols = list(zip(*rows)) if rows else [[] for _ in keys]
+            table = pa.table({k: list(c) for k, c in zip(keys, cols)})
+            if self.pq_writer is None:
+                self.pq_writer = pq.ParquetWriter(self.stream, table.schema)
+            self.pq_writer.write_table(table.cast(self.pq_writer.schema))
+
+    def close(self) -> None:
+        if self.fmt == "parquet":
+            if self.pq_writer is None:
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                keys = _unique_keys(self.header)
+                pq.write_table(pa.table({k: pa.array([], pa.string()) for k in keys}), self.stream)
+            else:
+                self.pq_writer.close()
+
+
+def _unique_keys(header: list[str]) -> list[str]:
+    seen: Counter = Counter()
+    out = []
+    for h in header:
+        seen[h] += 1
+        out.append(h if seen[h] == 1 else f"{h}.{seen[h] - 1}")
+    return out
+
+
+def detect_format(out: str | None, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    if out and out != "-":
+        low = out.lower()
+        if low.endswith((".jsonl", ".ndjson", ".json")):
+            return "jsonl"
+        if low.endswith((".parquet", ".pq")):
+            return "parquet"
+    return "csv"
+
+
+def label_csv(
+    inp: str,
+    out: str | None,
+    *,
+    text_column: str | None = None,
+    title_column: str | None = None,
+    model: str | None = None,
+    trusted: bool = False,
+    fmt: str | None = None,
+    encoding: str = "utf-8-sig",
+    on_bad_line: str = "error",
+    evidence: bool = False,
+    min_confidence: float | None = None,
+    jobs: int | None = None,
+    chunk_rows: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
+    input_size: int | None = None,
+) -> Summary:
+    """Label every row of the CSV ``inp`` and write ``out``; see the module docstring."""
+    t0 = time.perf_counter()
+    summary = Summary()
+    fmt = detect_format(out, fmt)
+    if fmt not in ("csv", "jsonl", "parquet"):
+        raise LabelError(f"unknown output format {fmt!r} (csv, jsonl, parquet)")
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise LabelError("Parquet output needs pyarrow: pip install 'jobclassify[parquet]'") from None
+    if out is None:
+        out = "-" if inp == "-" else _default_out(inp, fmt)
+    if out != "-" and inp != "-" and Path(out).exists() and Path(inp).exists() and Path(out).resolve() == Path(inp).resolve():
+        raise LabelError("refusing to write the output over the input file; choose another -o")
+    if on_bad_line not in ("error", "skip", "keep"):
+        raise LabelError("--on-bad-line must be error, skip or keep")
+
+    # the model is checked up front, in this process, so that a bad path fails fast and clearly
+    from .persistence import ModelFileError
+    from .predict import resolve_model
+
+    try:
+        local_model = resolve_model(model, trusted=trusted)
+    except (ModelFileError, TypeError) as exc:
+        raise LabelError(str(exc)) from None
+
+    raw = open_input(inp)
+    src = _LineSource(raw, encoding)
+    lines = iter(src)
+    header_reader = csv.reader(lines, strict=False)
+    try:
+        header = next(header_reader)
+    except StopIteration:
+        raise LabelError("the input is empty: no header row") from None
+    except csv.Error as exc:
+        raise LabelError(f"cannot read the header row: {exc}") from None
+    header = [h.lstrip("\ufeff") for h in header]
+    if not any(h.strip() for h in header):
+        raise LabelError("the header row is empty")
+    dup = [h for h, n in Counter(header).items() if n > 1]
+    if dup:
+        summary.notes.append(f"note: duplicate column names {dup}; the first of each is used")
+    ti = find_column(header, text_column, TEXT_CANDIDATES, "text", True)
+    tt = find_column(header, title_column, TITLE_CANDIDATES, "title", False) if title_column != "" else None
+    if tt == ti:
+        tt = None
+    from .predict import output_names
+
+    names = output_names(header)
+    extra = [names["label"], names["confidence"], *(names[f"p_{c}"] for c in LABELS), names["status"]]
+    if evidence:
+        extra.append(names["evidence"])
+    if min_confidence is not None:
+        extra.append("needs_review")
+    out_header = header + extra
+    width = len(header)
+    header_lines = header_reader.line_num
+
+    def chunks() -> Iterator[list[tuple[list[str], bool]]]:
+        buf: list[tuple[list[str], bool]] = []
+        for item in iter_rows(lines, src, width, on_bad_line, summary, header_lines):
+            buf.append(item)
+            if len(buf) >= chunk_rows:
+                yield buf
+                buf = []
+        if buf:
+            yield buf
+
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    tmp_path = None
+    if out == "-":
+        stream: Any = sys.stdout.buffer if fmt == "parquet" else sys.stdout
+    else:
+        out_p = Path(out)
+        out_p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_path = tempfile.mkstemp(prefix=f".{out_p.name}.", suffix=".tmp", dir=out_p.parent)
+        stream = os.fdopen(fd, "wb" if fmt == "parquet" else "w", **({} if fmt == "parquet" else {"encoding": "utf-8", "newline": ""}))
+    writer = _Writer(fmt, stream, out_header)
+    pool: ProcessPoolExecutor | None = None
+    try:
+        def finish(rows: list[tuple[list[str], bool]], result: tuple[np.ndarray, list[str], list[str]]) -> None:
+            proba, statuses, ev = result
+            out_rows = []
+            for (fields, bad), p, st, e in zip(rows, proba, statuses, ev):
+                if bad:
+                    st = "bad_line"
+                has = not np.isnan(p[0])
+                k = int(np.argmax(p)) if has else -1
+                lab = LABELS[k] if has else ""
+                conf = float(p[k]) if has else None
+                summary.labels[lab] += 1
+                summary.statuses[st] += 1
+                vals: list[Any] = [lab, _fmt(conf), *(_fmt(v if has else None) for v in p), st]
+                if fmt != "csv":
+                    vals = [lab, conf, *((float(v) if has else None) for v in p), st]
+                if evidence:
+                    vals.append(e)
+                if min_confidence is not None:
+                    nr = (conf is None) or conf < min_confidence
+                    vals.append(("true" if nr else "false") if fmt == "csv" else nr)
+                out_rows.append(list(fields) + vals)
+            writer.write(out_rows)
+            summary.rows_out += len(out_rows)
+            if progress is not None:
+                progress(summary.rows_out, src.offset)
+
+        def texts_of(rows: list[tuple[list[str], bool]]) -> tuple[list[str], list[str] | None]:
+            return [r[ti] for r, _ in rows], ([r[tt] for r, _ in rows] if tt is not None else None)
+
+        gen = chunks()
+        first = next(gen, None)
+        if first is not None:
+            second = next(gen, None)
+            if second is None or jobs == 1:
+                # small input or one job: no worker processes
+                for rows in ([first] if second is None else _chain(first, second, gen)):
+                    finish(rows, _classify_chunk(*texts_of(rows), evidence, model=local_model))
+            else:
+                pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                           initargs=(model, trusted))
+                pending: list[tuple[list, Future]] = []
+                for rows in _chain(first, second, gen):
+                    pending.append((rows, pool.submit(_classify_chunk, *texts_of(rows), evidence)))
+                    while len(pending) >= 2 * jobs:
+                        r, fut = pending.pop(0)
+                        finish(r, fut.result())
+                for r, fut in pending:
+                    finish(r, fut.result())
+        writer.close()
+        summary.nul_bytes = src.nul
+        if out != "-":
+            stream.close()
+            os.replace(tmp_path, out)  # type: ignore[arg-type]
+            tmp_path = None
+        else:
+            stream.flush()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if tmp_path is not None:
+            try:
+                stream.close()
+            except Exception:
+                pass
+            Path(tmp_path).unlink(missing_ok=True)
+        if raw is not sys.stdin.buffer:
+            raw.close()
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _chain(first: Any, second: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield second
+    yield from rest
+
+
+def _fmt(v: float | None) -> str:
+    return "" if v is None else f"{v:.4f}"
+
+
+def _default_out(inp: str, fmt: str) -> str:
+    base = inp[:-3] if inp.endswith(".gz") else inp
+    stem = base[:-4] if base.lower().endswith(".csv") else base
+    return f"{stem}.labelled.{ 'csv' if fmt == 'csv' else fmt}"

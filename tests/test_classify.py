@@ -1,0 +1,110 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jobclassify import LABELS, Prediction, classify
+from jobclassify.predict import get_default_model
+
+DEVOPS = ("We are hiring a DevOps Engineer to own our CI/CD: Jenkins and GitHub Actions pipelines that build, "
+          "test and deploy on every commit, canary and blue-green releases with Argo CD and Helm, "
+          "rollbacks, and Prometheus/Grafana monitoring of application performance with the dev teams.")
+CLOUD = ("As Cloud Engineer you design our AWS architecture: multi-account landing zone, VPC networking, "
+         "Transit Gateway, IAM least privilege, KMS encryption, RDS vs self-managed databases, backup and "
+         "disaster recovery across regions, and cost optimisation with savings plans.")
+
+
+def test_single_posting_returns_prediction_with_evidence():
+    p = classify(DEVOPS)
+    assert isinstance(p, Prediction)
+    assert p.label in LABELS and p.status == "ok"
+    assert set(p.probabilities) == set(LABELS)
+    assert math.isclose(sum(p.probabilities.values()), 1.0, rel_tol=1e-6)
+    assert p.confidence == max(p.probabilities.values())
+    assert "jenkins" in p.evidence["matched"]["devops"]["cicd_tools"]
+    assert p.evidence["top_features"], "the model features that weighed should be listed"
+    assert p.label == "devops"
+    assert classify(CLOUD).label == "cloud"
+
+
+def test_title_is_optional_extra_input():
+    text = "You will keep our platform healthy and automate what you can."
+    a, b = classify(text), classify(text, title="Cloud DevOps Engineer (AWS)")
+    assert a.probabilities != b.probabilities
+    assert "devops_titles" in b.evidence["matched"].get("devops", {})
+
+
+def test_list_matches_single_calls_and_keeps_order():
+    texts = [CLOUD, DEVOPS, "Registered nurse for night shifts in a busy ward."]
+    batch = classify(texts)
+    assert [p.label for p in batch] == [classify(t).label for t in texts]
+    for p, t in zip(batch, texts):
+        assert p.probabilities == pytest.approx(classify(t).probabilities)
+
+
+@pytest.mark.parametrize("bad", [None, float("nan"), "", "   \n\t", 42, ["x"][0:0]])
+def test_bad_single_input_raises_clear_value_error(bad):
+    if isinstance(bad, list):
+        assert classify(bad) == []
+        return
+    with pytest.raises(ValueError, match="cannot classify"):
+        classify(bad)
+
+
+def test_bad_rows_in_a_batch_get_a_status_not_a_crash():
+    rows = [DEVOPS, None, float("nan"), "", "  ", 3.5, {"a": 1}, "<p>Jenkins&nbsp;<b>CI/CD</b> pipelines</p>"]
+    out = classify(rows)
+    assert len(out) == len(rows)
+    assert [p.status for p in out] == ["ok", "empty", "empty", "empty", "empty", "not_text", "not_text", "ok"]
+    for p in out[1:7]:
+        assert p.label is None and math.isnan(p.confidence)
+    assert out[7].evidence["matched"]["devops"]["cicd"] == {"build pipeline": 1}  # "CI/CD pipelines"
+
+
+def test_huge_text_is_truncated_not_fatal():
+    big = (DEVOPS + " ") * (5_000_000 // len(DEVOPS))
+    p = classify([big])[0]
+    assert p.status == "truncated" and p.label in LABELS
+
+
+def test_dataframe_in_dataframe_out():
+    df = pd.DataFrame(
+        {"title": ["DevOps Engineer", None, "Cloud Engineer", "x"], "description": [DEVOPS, "", CLOUD, None]},
+        index=[10, 20, 30, 40],
+    )
+    out = classify(df, text="description", title="title")
+    assert list(out.index) == [10, 20, 30, 40]
+    assert list(out.columns[:2]) == ["title", "description"]
+    pd.testing.assert_frame_equal(out[["title", "description"]], df)
+    for col in ("label", "confidence", *(f"p_{c}" for c in LABELS), "status"):
+        assert col in out.columns
+    assert out.loc[10, "label"] == "devops" and out.loc[30, "label"] == "cloud"
+    assert out.loc[20, "status"] == "empty" and pd.isna(out.loc[20, "label"]) and np.isnan(out.loc[40, "p_cloud"])
+    probs = out.loc[[10, 30], [f"p_{c}" for c in LABELS]].sum(axis=1)
+    assert np.allclose(probs, 1.0)
+
+
+def test_dataframe_with_label_column_is_not_overwritten():
+    df = pd.DataFrame({"description": [DEVOPS], "label": ["mine"]})
+    out = classify(df)
+    assert out["label"].tolist() == ["mine"] and out["jc_label"].tolist() == ["devops"]
+
+
+def test_dataframe_missing_column_is_clear():
+    with pytest.raises(KeyError, match="text column 'body' not in the DataFrame"):
+        classify(pd.DataFrame({"description": ["x"]}), text="body")
+
+
+def test_model_argument_takes_object_or_path(tmp_path):
+    from jobclassify import save_model
+
+    model = get_default_model()
+    assert classify(DEVOPS, model=model).label == classify(DEVOPS).label
+    path = tmp_path / "m.skops"
+    save_model(model, path)
+    assert classify(DEVOPS, model=str(path)).probabilities == pytest.approx(classify(DEVOPS).probabilities)
+
+
+def test_default_model_is_loaded_once():
+    assert get_default_model() is get_default_model()

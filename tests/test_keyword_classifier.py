@@ -1,0 +1,47 @@
+import numpy as np
+
+from jobclassify import KeywordClassifier
+
+TEXTS = [
+    "Own Jenkins and GitHub Actions CI/CD pipelines, canary releases, Helm deployments and rollbacks.",
+    "Release engineering: build pipelines, feature flags, automated testing, Argo CD GitOps.",
+    "Design AWS landing zones, VPC networking, IAM guardrails, disaster recovery and cost optimisation.",
+    "Azure architecture: VNets, ExpressRoute, Entra ID, Azure Policy, backup, multi-region failover.",
+    "Design and run our AWS VPC, IAM and DR, and own the Jenkins CI/CD pipelines and canary releases.",
+    "Azure landing zones and cost optimisation plus Azure Pipelines CI/CD and blue-green deployments.",
+    "Registered nurse for the cardiology ward, night shifts.",
+    "Senior Java software engineer building REST APIs and React front ends.",
+]
+Y = ["devops", "devops", "cloud", "cloud", "hybrid", "hybrid", "other", "other"]
+
+
+def test_fit_tunes_and_predicts_the_obvious_cases():
+    clf = KeywordClassifier().fit(TEXTS, Y)
+    assert list(clf.classes_) == ["cloud", "devops", "hybrid", "other"]
+    assert (clf.predict(TEXTS) == np.asarray(Y)).mean() >= 0.75
+    proba = clf.predict_proba(TEXTS)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert (clf.classes_[proba.argmax(axis=1)] == clf.predict(TEXTS)).all()
+    assert clf.min_score_ > 0 and 0 < clf.hybrid_ratio_ < 1 and clf.temperature_ > 0
+
+
+def test_untuned_rules_use_the_given_thresholds():
+    clf = KeywordClassifier(min_score=2.0, hybrid_ratio=0.6, other_weight=1.0, tune=False).fit(TEXTS, Y)
+    assert (clf.min_score_, clf.hybrid_ratio_, clf.other_weight_) == (2.0, 0.6, 1.0)
+
+
+def test_explain_lists_the_evidence():
+    clf = KeywordClassifier(tune=False).fit(TEXTS, Y)
+    ex = clf.explain(TEXTS[2])
+    assert ex["label"] == "cloud"
+    assert ex["role_scores"]["cloud"] > ex["role_scores"]["devops"]
+    assert "vpc" in ex["matched"]["cloud"]["cloud_services"]
+
+
+def test_two_column_input_is_joined():
+    import pandas as pd
+
+    df = pd.DataFrame({"title": ["DevOps Engineer", "Nurse"], "description": ["Jenkins CI/CD pipelines", "ward care"]})
+    clf = KeywordClassifier(tune=False).fit(df, ["devops", "other"])
+    assert clf.n_features_in_ == 2 and list(clf.feature_names_in_) == ["title", "description"]
+    assert list(clf.predict(df)) == ["devops", "other"]
