@@ -169,10 +169,193 @@ def cmd_taxonomy(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+
+# ----------------------------------------------------------------------------- table helpers
+def _read_table(path: str) -> Any:
+    """Read CSV / CSV.gz / JSON Lines into a DataFrame of strings, with clear errors."""
+    import pandas as pd
+
+    if path != "-" and not os.path.isfile(path):
+        raise _CliError(f"file not found: {path}")
+    try:
+        if path.endswith((".jsonl", ".ndjson")):
+            return pd.read_json(path, lines=True, dtype=False).astype(str)
+        return pd.read_csv(sys.stdin if path == "-" else path, dtype=str, keep_default_na=False,
+                           encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _CliError(f"{path}: not UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise _CliError(f"{path}: cannot read it as a table: {str(exc).strip()}") from None
+
+
+class _CliError(Exception):
+    pass
+
+
+def _pick(df: Any, wanted: str | None, candidates: tuple[str, ...], what: str, required: bool) -> str | None:
+    from .batch import LabelError, find_column
+
+    try:
+        i = find_column([str(c) for c in df.columns], wanted, candidates, what, required)
+    except LabelError as exc:
+        raise _CliError(str(exc)) from None
+    return None if i is None else str(df.columns[i])
+
+
+def _write_table(df: Any, out: str) -> None:
+    from .persistence import atomic_write_bytes
+
+    if out == "-":
+        df.to_csv(sys.stdout, index=False)
+    elif out.endswith((".jsonl", ".ndjson")):
+        atomic_write_bytes(out, df.to_json(orient="records", lines=True, force_ascii=False).encode())
+    else:
+        atomic_write_bytes(out, df.to_csv(index=False).encode("utf-8"))
+
+
+def _add_columns_args(p: argparse.ArgumentParser, label: bool = False) -> None:
+    p.add_argument("--text-column", help="column with the posting text (default: detected)")
+    p.add_argument("--title-column", help="column with the job title (default: detected; '' for none)")
+    if label:
+        p.add_argument("--label-column", default="label", help="column with the true label (default: label)")
+
+
+def _columns(a: argparse.Namespace, df: Any) -> tuple[str, str | None]:
+    from .batch import TEXT_CANDIDATES, TITLE_CANDIDATES
+
+    text = _pick(df, a.text_column, TEXT_CANDIDATES, "text", True)
+    title = None if a.title_column == "" else _pick(df, a.title_column, TITLE_CANDIDATES, "title", False)
+    return text, title  # type: ignore[return-value]
+
+
+# ----------------------------------------------------------------------------- train
+def _add_train(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", metavar="DATA", help="labelled postings (CSV or JSON Lines)")
+    p.add_argument("--out", metavar="DIR", help="model folder to write (default: models/<DATA name>)")
+    _add_columns_args(p, label=True)
+    p.add_argument("--with-corpus", action="store_true", help="train on DATA plus the bundled corpus")
+    p.add_argument("--force", action="store_true", help="overwrite an existing model folder")
+
+
+def cmd_train(a: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .training import train, write_model_dir
+
+    df = _read_table(a.data)
+    text, title = _columns(a, df)
+    out = Path(a.out or Path("models") / Path(a.data).name.split(".")[0])
+    if (out / "model.skops").exists() and not a.force:
+        raise _CliError(f"{out}/model.skops exists; pass --force to overwrite it or choose --out")
+    if a.label_column not in df.columns:
+        raise _CliError(f"label column {a.label_column!r} not found; columns: {list(df.columns)}")
+    print(f"training on {len(df)} rows of {a.data}" + (" + the corpus" if a.with_corpus else ""), file=sys.stderr)
+    try:
+        res = train(df, text_column=text, title_column=title, label_column=a.label_column,
+                    with_corpus=a.with_corpus)
+    except ValueError as exc:
+        raise _CliError(str(exc)) from None
+    write_model_dir(res, out, source=a.data)
+    cvm = res.cross_validation["macro_f1_mean"]
+    print(f"cross-validated macro-F1: {cvm:.3f}" if cvm is not None else "cross-validation: too few rows")
+    print(f"held-out macro-F1 ({res.heldout['n']} rows): new model {res.heldout['macro_f1']:.3f}", end="")
+    if res.baseline is not None:
+        verdict = "better" if res.better_than_default else "not better"
+        print(f", default model {res.baseline['macro_f1']:.3f} -> the new model is {verdict}")
+    else:
+        print()
+    print(f"wrote {out}/model.skops, MODEL_CARD.md, metrics.json")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- evaluate
+def _add_evaluate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", metavar="DATA", help="labelled postings (CSV or JSON Lines)")
+    p.add_argument("--model", metavar="PATH", help="model file (default: the bundled model)")
+    p.add_argument("--trust-model", action="store_true", help="load a model outside the safe allow-list")
+    p.add_argument("--report", metavar="DIR", help="write a report folder (index.md, plots, misclassified.csv)")
+    _add_columns_args(p, label=True)
+
+
+def cmd_evaluate(a: argparse.Namespace) -> int:
+    from .evaluation import evaluate
+    from .metrics import format_confusion, format_per_class
+    from .persistence import ModelFileError
+
+    df = _read_table(a.data)
+    text, title = _columns(a, df)
+    try:
+        m = evaluate(df, model=a.model, text_column=text, title_column=title, label_column=a.label_column,
+                     report=a.report, trusted=a.trust_model)
+    except (KeyError, ValueError, ModelFileError) as exc:
+        raise _CliError(str(exc).strip("'\"")) from None
+    print(format_per_class(m))
+    print()
+    print(format_confusion(m))
+    if a.report:
+        print(f"\nreport: {a.report}/index.md")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- weak-label
+def _add_weak(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", metavar="IN", help="postings with titles (CSV or JSON Lines)")
+    p.add_argument("--title-column", help="column with the job title (default: detected)")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: IN with .weak.csv; - for stdout)")
+
+
+def cmd_weak(a: argparse.Namespace) -> int:
+    from .batch import TITLE_CANDIDATES
+    from .weak import weak_labels
+
+    df = _read_table(a.input)
+    title = _pick(df, a.title_column, TITLE_CANDIDATES, "title", True)
+    labels, cues = weak_labels(df[title].tolist())
+    out_df = df.copy()
+    out_df["weak_label"] = [lab or "" for lab in labels]
+    out_df["weak_cue"] = cues
+    out = a.output or (a.input.rsplit(".", 1)[0] + ".weak.csv")
+    _write_table(out_df, out)
+    counts = out_df["weak_label"].replace("", "(abstain)").value_counts().to_dict()
+    print(f"weak labels for {len(df)} titles: {counts} -> {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- suggest
+def _add_suggest(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", metavar="IN", help="unlabelled postings (CSV or JSON Lines)")
+    p.add_argument("-n", type=int, default=50, help="how many postings to suggest (default 50)")
+    p.add_argument("-o", "--output", metavar="OUT", default="-", help="output CSV (default: stdout)")
+    p.add_argument("--model", metavar="PATH", help="model file (default: the bundled model)")
+    p.add_argument("--trust-model", action="store_true", help="load a model outside the safe allow-list")
+    _add_columns_args(p)
+
+
+def cmd_suggest(a: argparse.Namespace) -> int:
+    from .persistence import ModelFileError
+    from .suggest import suggest
+
+    df = _read_table(a.input)
+    text, title = _columns(a, df)
+    try:
+        rows = suggest(df, n=a.n, text_column=text, title_column=title, model=a.model, trusted=a.trust_model)
+    except ModelFileError as exc:
+        raise _CliError(str(exc)) from None
+    _write_table(rows, a.output)
+    if a.output != "-":
+        print(f"{len(rows)} postings to label next -> {a.output}", file=sys.stderr)
+    return EXIT_OK
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "label": ("label a CSV of postings (streaming, parallel)", _add_label, cmd_label),
     "classify": ("classify one posting and show the evidence", _add_classify, cmd_classify),
     "taxonomy": ("show or validate the keyword taxonomy", _add_taxonomy, cmd_taxonomy),
+    "train": ("train a model on labelled postings and compare it with the default", _add_train, cmd_train),
+    "evaluate": ("measure a model on labelled postings, with an optional visual report", _add_evaluate,
+                 cmd_evaluate),
+    "weak-label": ("label postings from their titles alone (abstains where a title says nothing)",
+                   _add_weak, cmd_weak),
+    "suggest": ("list the postings worth labelling next", _add_suggest, cmd_suggest),
 }
 
 
@@ -198,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return a.run(a)
+    except _CliError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_INTERRUPTED

@@ -182,3 +182,42 @@ def train(
     }
     meta["taxonomy_sha256"] = taxonomy_step(model).taxonomy_sha256_
     return TrainResult(model, meta, heldout, cross, baseline)
+
+
+def write_model_dir(res: TrainResult, out: str | Path, source: str = "") -> None:
+    """Write ``model.skops``, ``metrics.json`` and ``MODEL_CARD.md`` for a trained model."""
+    import json
+
+    from .metrics import format_confusion, format_per_class
+    from .persistence import atomic_write_bytes, save_model
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    save_model(res.model, out / "model.skops", metadata=res.metadata)
+    metrics = {"heldout": res.heldout, "cross_validation": res.cross_validation, "default_model": res.baseline}
+    atomic_write_bytes(out / "metrics.json", json.dumps(metrics, indent=2, default=str).encode())
+    meta = res.metadata
+    lines = [
+        f"# Model card: {out.name}\n",
+        f"- Trained by `jobclassify train` on {source or 'a DataFrame'}: {meta['user_rows']} labelled rows"
+        + (f" + {meta['corpus_rows']} corpus postings" if meta["corpus_rows"] else "")
+        + f"; labels {meta['label_counts']}.",
+        f"- Training data SHA-256 `{meta['training_data_sha256']}`, taxonomy SHA-256 `{meta['taxonomy_sha256']}`, "
+        f"seed {meta['seed']}.",
+        "- Method: TF-IDF word 1-2-grams + taxonomy features -> calibrated logistic regression "
+        "(`jobclassify.build_pipeline`).",
+        "",
+        "## Scores",
+        "",
+    ]
+    cv = res.cross_validation
+    if cv["macro_f1_mean"] is not None:
+        lines.append(f"- Cross-validated macro-F1 ({cv['folds']} folds): {cv['macro_f1_mean']:.3f} "
+                     f"± {cv['macro_f1_std']:.3f}")
+    if res.heldout.get("n"):
+        lines.append(f"- Held-out rows ({res.heldout['n']}): macro-F1 {res.heldout['macro_f1']:.3f}")
+        if res.baseline is not None:
+            lines.append(f"- The bundled default model on the same rows: macro-F1 {res.baseline['macro_f1']:.3f} "
+                         f"-> the new model is {'better' if res.better_than_default else 'not better'}.")
+        lines += ["", "### Held-out rows", "", format_per_class(res.heldout), "", format_confusion(res.heldout)]
+    atomic_write_bytes(out / "MODEL_CARD.md", ("\n".join(lines) + "\n").encode())
