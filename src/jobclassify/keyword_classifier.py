@@ -47,9 +47,9 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
 
     Examples
     --------
-    >>> clf = KeywordClassifier(tune=False).fit(["a"], ["other"])
-    >>> clf.predict(["Build Jenkins CI/CD pipelines, canary releases and Helm deployments."])
-    array(['devops'], dtype='<U6')
+    >>> clf = KeywordClassifier(tune=False).fit(["a", "b", "c", "d"], ["cloud", "devops", "hybrid", "other"])
+    >>> clf.predict(["Build Jenkins CI/CD pipelines, canary releases and Helm deployments."]).tolist()
+    ['devops']
     """
 
     def __init__(

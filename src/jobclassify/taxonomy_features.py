@@ -15,6 +15,7 @@ from .matcher import TermMatcher
 from .taxonomy import default_taxonomy_text, parse_taxonomy
 
 _MATCHERS: dict[str, TermMatcher] = {}
+SHARE_SMOOTHING = 3.0
 
 
 def matcher_for(taxonomy: str | None) -> TermMatcher:
@@ -31,7 +32,9 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
 
     For every text: one column per term (``log1p`` of its count), one per group and one per role
     (``log1p`` of the weighted, damped term scores), and two that describe the devops/cloud balance
-    (``mix:both`` = geometric mean of the two role scores, ``mix:balance`` = smaller / larger).
+    (``mix:both`` = geometric mean of the two role scores, ``mix:balance`` = smaller / larger), and
+    three shares that do not grow with the density of evidence (``share:devops|cloud|other`` = role
+    score / (devops + cloud + other + 3)).
 
     Parameters
     ----------
@@ -48,7 +51,7 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
     >>> tf = TaxonomyFeatures().fit(["x"])
     >>> X = tf.transform(["Own the Jenkins CI/CD pipelines", "Design AWS landing zones"])
     >>> names = list(tf.get_feature_names_out())
-    >>> X[0, names.index("role:devops")] > 0, X[1, names.index("role:cloud")] > 0
+    >>> bool(X[0, names.index("role:devops")] > 0), bool(X[1, names.index("role:cloud")] > 0)
     (True, True)
     """
 
@@ -67,6 +70,7 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
         groups = list(m.taxonomy.groups)
         roles = sorted(m.taxonomy.roles)
         names = [f"role:{r}" for r in roles] + ["mix:both", "mix:balance"]
+        names += ["share:devops", "share:cloud", "share:other"]
         names += [f"group:{g}" for g in groups]
         if self.terms:
             names += [f"term:{t.group}:{t.name}" for t in m.terms]
@@ -92,7 +96,7 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
         m = matcher_for(self.taxonomy)
         roles, groups = sorted(m.taxonomy.roles), list(m.taxonomy.groups)
         role_col = {r: i for i, r in enumerate(roles)}
-        n_fixed = len(roles) + 2
+        n_fixed = len(roles) + 5
         group_col = {g: n_fixed + i for i, g in enumerate(groups)}
         term_base = n_fixed + len(groups)
         terms = m.terms
@@ -118,10 +122,17 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
                     cols.append(role_col[r])
                     vals.append(math.log1p(s))
             d, c = role_score.get("devops", 0.0), role_score.get("cloud", 0.0)
+            o = role_score.get("other", 0.0)
             if d and c:
                 rows += [i, i]
                 cols += [len(roles), len(roles) + 1]
                 vals += [math.log1p(math.sqrt(d * c)), min(d, c) / max(d, c)]
+            total = d + c + o + SHARE_SMOOTHING
+            for k, v in enumerate((d, c, o)):
+                if v:
+                    rows.append(i)
+                    cols.append(len(roles) + 2 + k)
+                    vals.append(v / total)
             for g, s in group_score.items():
                 rows.append(i)
                 cols.append(group_col[g])

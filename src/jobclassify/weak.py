@@ -9,7 +9,7 @@ Rules, in order (the cue that fired is returned with each label):
 5. otherwise: no label (abstain) — the title says nothing either way.
 
 >>> weak_label("Senior AWS DevOps Engineer")
-('hybrid', 'devops: devops engineer; cloud: aws')
+('hybrid', 'devops: aws devops engineer; cloud: aws')
 >>> weak_label("Cloud Sales Executive")
 ('other', 'other: sales')
 >>> weak_label("Engineer II")
