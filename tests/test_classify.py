@@ -97,13 +97,28 @@ def test_dataframe_missing_column_is_clear():
 
 
 def test_model_argument_takes_object_or_path(tmp_path):
-    from jobclassify import save_model
+    from jobclassify import load_model, save_model
+    from jobclassify.predict import default_model_path
 
-    model = get_default_model()
-    assert classify(DEVOPS, model=model).label == classify(DEVOPS).label
+    pipeline = load_model(default_model_path())  # the scikit-learn form of the bundled model
+    assert classify(DEVOPS, model=pipeline).label == classify(DEVOPS).label
     path = tmp_path / "m.skops"
-    save_model(model, path)
+    save_model(pipeline, path)
     assert classify(DEVOPS, model=str(path)).probabilities == pytest.approx(classify(DEVOPS).probabilities)
+    assert classify(DEVOPS, model=str(default_model_path().with_name("model.npz"))).label == "devops"
+
+
+def test_compiled_model_matches_the_pipeline():
+    from jobclassify import load_model
+    from jobclassify.corpus import load_corpus
+    from jobclassify.predict import default_model_path
+    from jobclassify.text import prepare
+
+    pipeline = load_model(default_model_path())
+    texts, _ = prepare(load_corpus()["description"].tolist()[:300] + [DEVOPS, CLOUD, "x"], None)
+    a = pipeline.predict_proba(texts)
+    b = get_default_model().predict_proba(texts)
+    assert np.abs(a - b).max() < 1e-6
 
 
 def test_default_model_is_loaded_once():

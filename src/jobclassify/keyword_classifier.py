@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._estimator_input import texts_for_fit, texts_for_predict
 from .labels import LABELS
-from .taxonomy_features import matcher_for
+from .matcher import matcher_for
 
 _GRID_MIN_SCORE = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 13.0, 16.0, 20.0)
 _GRID_RATIO = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)

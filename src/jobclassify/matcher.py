@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .taxonomy import Taxonomy, TaxonomyError, Term, load_taxonomy
+from .taxonomy import Taxonomy, TaxonomyError, Term, default_taxonomy_text, load_taxonomy, parse_taxonomy
 
 _SEP = re.compile(r"[\s_\-]+")
 _SEP_PATTERN = r"[\s_\-]+"
@@ -132,3 +132,15 @@ class TermMatcher:
             t = self.terms[idx]
             out.setdefault(t.role, {}).setdefault(t.group, {})[t.name] = n
         return out
+
+
+_MATCHERS: dict[str, TermMatcher] = {}
+
+
+def matcher_for(taxonomy: str | None) -> TermMatcher:
+    """A cached :class:`TermMatcher` for taxonomy TOML text (``None``: the bundled taxonomy)."""
+    text = default_taxonomy_text() if taxonomy is None else taxonomy
+    m = _MATCHERS.get(text)
+    if m is None:
+        m = _MATCHERS[text] = TermMatcher(parse_taxonomy(text))
+    return m

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sklearn
 
 from ._version import __version__
 from .labels import LABELS
@@ -69,6 +68,8 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 
 def save_model(estimator: Any, path: str | Path, metadata: dict[str, Any] | None = None) -> None:
     """Save a fitted estimator with metadata, atomically, in the skops format."""
+    import sklearn
+
     meta = {
         "jobclassify_version": __version__,
         "sklearn_version": sklearn.__version__,
@@ -94,6 +95,8 @@ def load_model(
     outside the allow-list (unless ``trusted=True``). Warns with :class:`ModelVersionWarning` when
     the file was saved under another scikit-learn version.
     """
+    import sklearn
+
     sio = _skops_io()
     path = Path(path)
     if not path.is_file():

@@ -11,6 +11,8 @@ from .taxonomy_features import TaxonomyFeatures
 from .vectorizer import CompactTfidfVectorizer
 
 SEED = 20261127
+TOKEN_PATTERN = r"[\w#+]+(?:[./][\w#+]+)*"
+"""Word tokens; ``ci/cd``, ``c#``, ``c++`` and ``node.js`` stay whole, trailing dots and slashes don't."""
 
 
 def build_pipeline(
@@ -29,8 +31,8 @@ def build_pipeline(
     """Build the default, untrained pipeline.
 
     * ``words``: TF-IDF over word 1-2-grams (sublinear term frequency, English stop words kept so
-      that phrases like "in the cloud" stay whole; tokens keep ``/ # + .`` inside words so that
-      ``ci/cd``, ``c#`` and ``node.js`` survive);
+      that phrases like "in the cloud" stay whole; tokens keep ``/ .`` inside words and ``# +`` so
+      that ``ci/cd``, ``c#`` and ``node.js`` survive);
     * ``taxonomy``: :class:`~jobclassify.taxonomy_features.TaxonomyFeatures` scaled by
       ``taxonomy_scale``;
     * ``clf``: multinomial logistic regression (``C``, balanced class weights) whose
@@ -43,7 +45,7 @@ def build_pipeline(
     """
     vec = CompactTfidfVectorizer(
         lowercase=True,
-        token_pattern=r"(?u)\b\w[\w/#+.]*\w\b|\b\w\b",
+        token_pattern=TOKEN_PATTERN,
         ngram_range=ngram_range,
         min_df=min_df,
         max_df=0.9,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -10,12 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .compiled import CompiledModel
 from .labels import LABELS
-from .persistence import load_model
-from .pipeline import taxonomy_step
-from .taxonomy_features import matcher_for
+from .matcher import matcher_for
 from .text import check_text, prepare
 
 CHUNK = 2000
@@ -25,24 +24,36 @@ _default_model: Any = None
 
 
 def default_model_path() -> Path:
-    """Where the bundled default model file is installed."""
+    """Where the bundled default model file (skops) is installed; ``model.npz`` beside it is the
+    same model compiled for fast loading."""
     return Path(str(resources.files("jobclassify._bundled").joinpath("default/model.skops")))
 
 
 def get_default_model() -> Any:
-    """The bundled model, loaded once on first use."""
+    """The bundled model (its compiled, NumPy-only form), loaded once on first use."""
     global _default_model
     with _lock:
         if _default_model is None:
-            _default_model = load_model(default_model_path())
+            _default_model = CompiledModel.load(default_model_path().with_name("model.npz"))
         return _default_model
 
 
 def resolve_model(model: Any = None, *, trusted: bool = False) -> Any:
-    """A model object from ``None`` (bundled default), a path, or a fitted estimator."""
+    """A model object from ``None`` (bundled default), a path (``.skops`` or compiled ``.npz``),
+    or a fitted estimator."""
     if model is None:
         return get_default_model()
     if isinstance(model, (str, Path)):
+        if str(model).endswith(".npz"):
+            from .compiled import CompiledModelError
+            from .persistence import ModelFileError
+
+            try:
+                return CompiledModel.load(model)
+            except CompiledModelError as exc:
+                raise ModelFileError(str(exc)) from None
+        from .persistence import load_model
+
         return load_model(model, trusted=trusted)
     if not hasattr(model, "predict_proba"):
         raise TypeError(f"model must be a fitted classifier with predict_proba or a path, got {type(model).__name__}")
@@ -75,6 +86,10 @@ class Prediction:
 
 
 def _taxonomy_of(model: Any) -> str | None:
+    if isinstance(model, CompiledModel):
+        return model.taxonomy
+    from .pipeline import taxonomy_step
+
     step = taxonomy_step(model)
     return step.taxonomy if step is not None else getattr(model, "taxonomy", None)
 
@@ -126,9 +141,12 @@ def _evidence(model: Any, texts: list[str], X: Any, p: np.ndarray, top: int) -> 
         coef = _coefficients(split[1])
         names = split[0].get_feature_names_out()
         classes = [str(c) for c in split[1].classes_]
+    top_compiled = model.explain_top(texts, p, top) if isinstance(model, CompiledModel) else None
     out = []
     for i, text in enumerate(texts):
         item: dict[str, Any] = {"matched": matcher.summarize(text)}
+        if top_compiled is not None:
+            item["top_features"] = top_compiled[i]
         if coef is not None and coef.shape[0] == len(classes):
             label = LABELS[int(p[i].argmax())]
             k = classes.index(label)
@@ -189,7 +207,8 @@ def classify(
     'devops'
     """
     mdl = resolve_model(model, trusted=trusted)
-    if isinstance(data, pd.DataFrame):
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(data, pd.DataFrame):
         return _classify_frame(data, text, title, mdl, evidence=False if evidence is True else evidence)
     if isinstance(data, (str, bytes)) or data is None or np.ndim(data) == 0:
         clean, status = check_text(data)
@@ -214,21 +233,21 @@ def output_names(columns: Sequence[Any]) -> dict[str, str]:
     return {c: (f"jc_{c}" if clash else c) for c in (*OUTPUT_COLUMNS, "evidence")}
 
 
-def _classify_frame(df: pd.DataFrame, text: str, title: Any, model: Any, evidence: bool) -> pd.DataFrame:
+def _classify_frame(df: Any, text: str, title: Any, model: Any, evidence: bool) -> Any:
     if text not in df.columns:
         raise KeyError(f"text column {text!r} not in the DataFrame; columns: {list(df.columns)}")
     if title is not None and title not in df.columns:
         raise KeyError(f"title column {title!r} not in the DataFrame; columns: {list(df.columns)}")
     col = df[text]
-    if isinstance(col, pd.DataFrame):
+    if getattr(col, "ndim", 1) == 2:
         raise ValueError(f"the DataFrame has several columns named {text!r}")
     texts, statuses = prepare(col.tolist(), None if title is None else df[title].tolist())
     return add_prediction_columns(df, texts, statuses, model, evidence)
 
 
 def add_prediction_columns(
-    df: pd.DataFrame, texts: list[str], statuses: list[str], model: Any, evidence: bool = False
-) -> pd.DataFrame:
+    df: Any, texts: list[str], statuses: list[str], model: Any, evidence: bool = False
+) -> Any:
     """Return a copy of ``df`` with prediction columns for the prepared ``texts``."""
     names = output_names(df.columns)
     ok = np.asarray([s in ("ok", "truncated") for s in statuses], dtype=bool)

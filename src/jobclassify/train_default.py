@@ -21,9 +21,9 @@ from .corpus import default_corpus_dir, frame_sha256, load_corpus
 from .evalsets import load_realworld
 from .keyword_classifier import KeywordClassifier
 from .metrics import format_confusion, format_per_class
+from .compiled import save_compiled
 from .persistence import atomic_write_bytes, save_model
-from .pipeline import taxonomy_step
-from .pipeline import SEED
+from .pipeline import SEED, taxonomy_step
 from .training import (
     DENSITY_COPIES,
     DENSITY_DROP,
@@ -76,6 +76,8 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
         "(balanced class weights), probabilities calibrated by `CalibratedClassifierCV` (sigmoid, 5 folds).",
         f"- Seed {meta['seed']}; jobclassify {meta['jobclassify_version']}, scikit-learn {meta['sklearn_version']}; "
         f"training took {meta['train_seconds']:.1f} s.",
+        "- Files: `model.skops` (the scikit-learn pipeline, safe skops format) and `model.npz` (the same "
+        "model compiled to NumPy arrays for fast start-up; `classify()` and `jobclassify label` use it).",
         "- Rebuild: `python -m jobclassify.train_default` from a source checkout.\n",
         "## Scores\n",
         "Real postings (`shared/realworld`) are read at run time for these figures only; none of their "
@@ -152,11 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     out.mkdir(parents=True, exist_ok=True)
     save_model(model, out / "model.skops", metadata=meta)
+    save_compiled(model, out / "model.npz")
     atomic_write_bytes(out / "metrics.json", json.dumps(metrics, indent=2).encode())
     atomic_write_bytes(out / "MODEL_CARD.md", model_card(meta, metrics).encode())
     for k, v in metrics.items():
         print(f"{k:45s} n={v['n']:5d} macro-F1={v['macro_f1']:.3f} hybrid-F1={v['per_class']['hybrid']['f1']:.3f}")
-    print(f"wrote {out}/model.skops, MODEL_CARD.md, metrics.json")
+    print(f"wrote {out}/model.skops, model.npz, MODEL_CARD.md, metrics.json")
     return 0
 
 

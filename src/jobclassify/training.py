@@ -56,7 +56,7 @@ def thin_evidence(text: str, drop: float, rng: np.random.Generator, taxonomy: st
     postings do (median devops/cloud taxonomy score per posting); thinning them teaches the model
     what real, sparser evidence looks like. Shared and other-role terms are kept.
     """
-    from .taxonomy_features import matcher_for
+    from .matcher import matcher_for
 
     m = matcher_for(taxonomy)
     out, last = [], 0

@@ -29,7 +29,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .taxonomy_features import matcher_for
+from .matcher import matcher_for
 from .text import check_text
 
 _DEVOPS_WORD = re.compile(r"(?<![a-z0-9])dev[\s\-]?(?:sec[\s\-]?)?ops(?![a-z0-9])")

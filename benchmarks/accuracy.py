@@ -1,0 +1,70 @@
+"""Accuracy on real postings: keyword baseline vs default model vs plain TF-IDF + LR.
+
+    python benchmarks/accuracy.py
+
+Reads ../shared/realworld (or $JOBCLASSIFY_REALWORLD) at run time and prints one table:
+macro-F1 (and hybrid F1) on devgold, description alone and title + description, plus the
+figures on devgold rows whose confidence is not low and on dev_weak title labels.
+All three are trained on the same corpus train split (datasets/postings). Skips when absent.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from jobclassify.corpus import load_corpus
+from jobclassify.evalsets import load_realworld
+from jobclassify.keyword_classifier import KeywordClassifier
+from jobclassify.pipeline import SEED
+from jobclassify.predict import get_default_model
+from jobclassify.train_default import KEYWORD_DROP
+from jobclassify.training import corpus_training_texts, evaluate_texts, training_texts
+
+
+def main() -> int:
+    gold = load_realworld("devgold")
+    if gold is None:
+        print("skipped: ../shared/realworld/devgold.csv not found (set JOBCLASSIFY_REALWORLD)")
+        return 0
+    weak = load_realworld("dev_weak")
+    corpus = load_corpus()
+    train = corpus[corpus["split"] == "train"]
+    t0 = time.perf_counter()
+    Xk, yk = corpus_training_texts(train, drop=KEYWORD_DROP, copies=1, seed=SEED)
+    keyword = KeywordClassifier().fit(Xk, yk)
+    Xp, yp = training_texts(train)
+    plain = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+        LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced", random_state=SEED),
+    ).fit(Xp, yp)
+    models = {"keyword baseline": keyword, "default model": get_default_model(), "plain TF-IDF + LR": plain}
+    sets = {
+        "devgold desc": training_texts(gold, title_column=None, augment=False),
+        "devgold title+desc": training_texts(gold, augment=False),
+        "devgold desc, conf!=low": training_texts(gold[gold["confidence"] != "low"], title_column=None,
+                                                  augment=False),
+    }
+    if weak is not None:
+        sets["dev_weak desc (title labels)"] = training_texts(weak, title_column=None, label_column="title_label",
+                                                              augment=False)
+    header = f"{'model':20s}" + "".join(f" | {k:>28s}" for k in sets)
+    print(f"macro-F1 (hybrid F1) on real postings; corpus train split: {len(train)} postings")
+    print(header)
+    print("-" * len(header))
+    for name, model in models.items():
+        cells = []
+        for X, y in sets.values():
+            m = evaluate_texts(model, X, y)
+            cells.append(f"{m['macro_f1']:.3f} ({m['per_class']['hybrid']['f1']:.2f})")
+        print(f"{name:20s}" + "".join(f" | {c:>28s}" for c in cells))
+    print(f"\n({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
