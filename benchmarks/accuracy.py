@@ -46,12 +46,12 @@ def main() -> int:
     sets = {
         "devgold desc": training_texts(gold, title_column=None, augment=False),
         "devgold title+desc": training_texts(gold, augment=False),
-        "devgold desc, conf!=low": training_texts(gold[gold["confidence"] != "low"], title_column=None,
-                                                  augment=False),
+        "devgold desc, conf!=low": training_texts(gold[gold["confidence"] != "low"], title_column=None, augment=False),
     }
     if weak is not None:
-        sets["dev_weak desc (title labels)"] = training_texts(weak, title_column=None, label_column="title_label",
-                                                              augment=False)
+        sets["dev_weak desc (title labels)"] = training_texts(
+            weak, title_column=None, label_column="title_label", augment=False
+        )
     header = f"{'model':20s}" + "".join(f" | {k:>28s}" for k in sets)
     print(f"macro-F1 (hybrid F1) on real postings; corpus train split: {len(train)} postings")
     print(header)

@@ -68,7 +68,18 @@ def _tree_rss_kb(pid: int) -> int:
 
 def run_label(path: Path, jobs: int) -> tuple[float, int]:
     out = path.with_suffix(f".out{jobs}.csv")
-    cmd = [sys.executable, "-m", "jobclassify.cli", "label", str(path), "-o", str(out), "--jobs", str(jobs), "-q"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jobclassify.cli",
+        "label",
+        str(path),
+        "-o",
+        str(out),
+        "--jobs",
+        str(jobs),
+        "-q",
+    ]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd)
     peak = 0
@@ -111,18 +122,30 @@ def main() -> int:
         mb = path.stat().st_size / 1e6
         texts = [rows[i % len(rows)][2] for i in range(args.rows)]
         print(f"input: {args.rows:,} rows from {name}, {mb:,.0f} MB; {os.cpu_count()} cores")
-        print(f"{'jobs':>4} | {'label s':>8} | {'rows/s':>8} | {'MB/s':>6} | {'peak RSS MB':>11} | "
-              f"{'floor rows/s':>12} | {'label/floor':>11}")
+        print(
+            f"{'jobs':>4} | {'label s':>8} | {'rows/s':>8} | {'MB/s':>6} | {'peak RSS MB':>11} | "
+            f"{'floor rows/s':>12} | {'label/floor':>11}"
+        )
         for jobs in args.jobs:
             secs, peak = run_label(path, jobs)
             floor = tokenize_floor(texts, jobs)
-            print(f"{jobs:>4} | {secs:8.1f} | {args.rows / secs:8,.0f} | {mb / secs:6.1f} | {peak / 1024:11.0f} | "
-                  f"{args.rows / floor:12,.0f} | {floor / secs:10.1%}")
+            print(
+                f"{jobs:>4} | {secs:8.1f} | {args.rows / secs:8,.0f} | {mb / secs:6.1f} | {peak / 1024:11.0f} | "
+                f"{args.rows / floor:12,.0f} | {floor / secs:10.1%}"
+            )
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "jobclassify.cli", "classify",
-                    "Own our Jenkins CI/CD pipelines and canary releases on AWS."], check=True,
-                   stdout=subprocess.DEVNULL)
-    print(f"cold `jobclassify classify \"...\"`: {time.perf_counter() - t0:.2f} s")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jobclassify.cli",
+            "classify",
+            "Own our Jenkins CI/CD pipelines and canary releases on AWS.",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    print(f'cold `jobclassify classify "..."`: {time.perf_counter() - t0:.2f} s')
     return 0
 
 

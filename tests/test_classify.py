@@ -7,12 +7,16 @@ import pytest
 from jobclassify import LABELS, Prediction, classify
 from jobclassify.predict import get_default_model
 
-DEVOPS = ("We are hiring a DevOps Engineer to own our CI/CD: Jenkins and GitHub Actions pipelines that build, "
-          "test and deploy on every commit, canary and blue-green releases with Argo CD and Helm, "
-          "rollbacks, and Prometheus/Grafana monitoring of application performance with the dev teams.")
-CLOUD = ("As Cloud Engineer you design our AWS architecture: multi-account landing zone, VPC networking, "
-         "Transit Gateway, IAM least privilege, KMS encryption, RDS vs self-managed databases, backup and "
-         "disaster recovery across regions, and cost optimisation with savings plans.")
+DEVOPS = (
+    "We are hiring a DevOps Engineer to own our CI/CD: Jenkins and GitHub Actions pipelines that build, "
+    "test and deploy on every commit, canary and blue-green releases with Argo CD and Helm, "
+    "rollbacks, and Prometheus/Grafana monitoring of application performance with the dev teams."
+)
+CLOUD = (
+    "As Cloud Engineer you design our AWS architecture: multi-account landing zone, VPC networking, "
+    "Transit Gateway, IAM least privilege, KMS encryption, RDS vs self-managed databases, backup and "
+    "disaster recovery across regions, and cost optimisation with savings plans."
+)
 
 
 def test_single_posting_returns_prediction_with_evidence():

@@ -40,8 +40,18 @@ def test_label_csv_adds_columns_and_keeps_rows(good, tmp_path, capsys):
     code, cap = run(["label", str(good), "-o", str(out)], capsys)
     assert code == 0
     rows = read_csv(out)
-    assert rows[0] == ["id", "title", "description", "label", "confidence",
-                       "p_cloud", "p_devops", "p_hybrid", "p_other", "status"]
+    assert rows[0] == [
+        "id",
+        "title",
+        "description",
+        "label",
+        "confidence",
+        "p_cloud",
+        "p_devops",
+        "p_hybrid",
+        "p_other",
+        "status",
+    ]
     assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
     assert rows[1][3] == "devops" and rows[2][3] == "cloud"
     assert rows[3][3] == "" and rows[3][-1] == "empty"
@@ -77,8 +87,12 @@ def test_gzip_and_stdin_stdout(good, tmp_path):
     out = tmp_path / "gz.csv"
     assert main(["label", str(gz), "-o", str(out), "-q"]) == 0
     assert len(read_csv(out)) == 4
-    proc = subprocess.run([sys.executable, "-m", "jobclassify.cli", "label", "-", "-o", "-", "-q"],
-                          input=good.read_bytes(), capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "jobclassify.cli", "label", "-", "-o", "-", "-q"],
+        input=good.read_bytes(),
+        capture_output=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.decode().splitlines()
     assert len(lines) == 4 and lines[0].endswith(",status")
@@ -210,8 +224,10 @@ def test_interrupted_run_leaves_no_partial_file(tmp_path):
         for i in range(60_000):
             w.writerow([i, DEV])
     out = tmp_path / "out.csv"
-    proc = subprocess.Popen([sys.executable, "-m", "jobclassify.cli", "label", str(p), "-o", str(out),
-                             "--jobs", "1"], stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jobclassify.cli", "label", str(p), "-o", str(out), "--jobs", "1"],
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 60
     while time.time() < deadline and not list(tmp_path.glob(".out.csv.*.tmp")):
         time.sleep(0.05)

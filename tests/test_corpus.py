@@ -43,7 +43,7 @@ def test_length_spread(corpus):
 
 def _shingles(text, k=8):
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return {" ".join(words[i:i + k]) for i in range(max(0, len(words) - k))}
+    return {" ".join(words[i : i + k]) for i in range(max(0, len(words) - k))}
 
 
 def test_no_duplicates_or_near_duplicates(corpus):
@@ -59,8 +59,11 @@ def test_no_duplicates_or_near_duplicates(corpus):
             for a in range(len(ids)):
                 for b in range(a + 1, len(ids)):
                     shared[(ids[a], ids[b])] += 1
-    near = [(corpus["id"].iloc[a], corpus["id"].iloc[b]) for (a, b), k in shared.items()
-            if k / max(1, min(len(sh[a]), len(sh[b]))) > 0.5]
+    near = [
+        (corpus["id"].iloc[a], corpus["id"].iloc[b])
+        for (a, b), k in shared.items()
+        if k / max(1, min(len(sh[a]), len(sh[b]))) > 0.5
+    ]
     assert not near, f"near-duplicate postings: {near[:5]}"
 
 

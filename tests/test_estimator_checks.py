@@ -19,8 +19,6 @@ def _expected_failures(estimator):
     return {}
 
 
-@parametrize_with_checks(
-    [KeywordClassifier(), TaxonomyFeatures()], expected_failed_checks=_expected_failures
-)
+@parametrize_with_checks([KeywordClassifier(), TaxonomyFeatures()], expected_failed_checks=_expected_failures)
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -19,7 +19,11 @@ terms = [
 ]
 [groups.cloud]
 role = "cloud"
-terms = [{ term = "aws", variants = ["amazon web services"] }, { term = "s3" }, { term = "k8s", variants = ["kubernetes"] }]
+terms = [
+  { term = "aws", variants = ["amazon web services"] },
+  { term = "s3" },
+  { term = "k8s", variants = ["kubernetes"] },
+]
 """
 
 
@@ -59,7 +63,7 @@ def test_boundaries(m, text, expected):
 def test_spans_and_text(m):
     text = "Deploy to AWS via CI/CD."
     hits = m.find(text)
-    assert [(text[h.start:h.end], h.role, h.group) for h in hits] == [
+    assert [(text[h.start : h.end], h.role, h.group) for h in hits] == [
         ("AWS", "cloud", "cloud"),
         ("CI/CD", "devops", "cicd"),
     ]
@@ -74,4 +78,4 @@ def test_unicode_text_keeps_spans(m):
     text = "İstanbul team: ci/cd on aws"
     hits = m.find(text)
     assert [h.term for h in hits] == ["ci/cd", "aws"]
-    assert all(text[h.start:h.end].lower() in ("ci/cd", "aws") for h in hits)
+    assert all(text[h.start : h.end].lower() in ("ci/cd", "aws") for h in hits)

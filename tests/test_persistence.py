@@ -7,7 +7,12 @@ import skops.io as sio
 from jobclassify import KeywordClassifier, ModelFileError, ModelVersionWarning, load_model, save_model
 from jobclassify.persistence import FORMAT
 
-TEXTS = ["Jenkins pipelines and canary releases", "AWS VPC landing zone design", "Java developer", "both aws and jenkins"]
+TEXTS = [
+    "Jenkins pipelines and canary releases",
+    "AWS VPC landing zone design",
+    "Java developer",
+    "both aws and jenkins",
+]
 Y = ["devops", "cloud", "other", "hybrid"]
 
 

@@ -20,14 +20,45 @@ terms = [{ term = "aws", variants = ["amazon web services"] }]
 def test_bundled_taxonomy_covers_the_article_groups():
     tax = load_taxonomy()
     assert {"devops", "cloud", "shared", "other"} <= tax.roles
-    for gid in ("cicd", "release", "testing", "orchestration", "observability", "dev_workflow",
-                "cloud_platforms", "architecture", "infra_building_blocks", "cloud_security",
-                "resilience", "cost_performance", "multi_region", "iac", "containers", "automation",
-                "devops_certs", "cloud_certs", "devops_titles", "cloud_titles"):
+    for gid in (
+        "cicd",
+        "release",
+        "testing",
+        "orchestration",
+        "observability",
+        "dev_workflow",
+        "cloud_platforms",
+        "architecture",
+        "infra_building_blocks",
+        "cloud_security",
+        "resilience",
+        "cost_performance",
+        "multi_region",
+        "iac",
+        "containers",
+        "automation",
+        "devops_certs",
+        "cloud_certs",
+        "devops_titles",
+        "cloud_titles",
+    ):
         assert gid in tax.groups, gid
     names = {t.name for t in tax.terms}
-    for tool in ("jenkins", "github actions", "argo cd", "helm", "prometheus", "ec2", "s3", "rds", "vpc",
-                 "iam", "entra id", "terraform", "kubernetes"):
+    for tool in (
+        "jenkins",
+        "github actions",
+        "argo cd",
+        "helm",
+        "prometheus",
+        "ec2",
+        "s3",
+        "rds",
+        "vpc",
+        "iam",
+        "entra id",
+        "terraform",
+        "kubernetes",
+    ):
         assert tool in names, tool
     TermMatcher(tax)  # no variant belongs to two terms
 

@@ -22,7 +22,11 @@ def _validated(X: Any) -> tuple[Any, int]:
             raise ValueError("Found array with 0 feature(s) while a minimum of 1 is required.")
         return X, X.ndim
     arr = check_array(
-        X, dtype=None, ensure_2d=False, ensure_all_finite=False, accept_sparse=False,
+        X,
+        dtype=None,
+        ensure_2d=False,
+        ensure_all_finite=False,
+        accept_sparse=False,
         input_name="X",
     )
     if np.iscomplexobj(arr):
@@ -50,7 +54,6 @@ def texts_for_predict(est: Any, X: Any) -> list[str]:
     expected = getattr(est, "n_features_in_", None)
     if expected is not None and ndim == 2 and np.shape(X)[1] != expected:
         raise ValueError(
-            f"X has {np.shape(X)[1]} features, but {type(est).__name__} is expecting "
-            f"{expected} features as input."
+            f"X has {np.shape(X)[1]} features, but {type(est).__name__} is expecting {expected} features as input."
         )
     return as_texts(X)

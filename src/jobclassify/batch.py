@@ -40,8 +40,20 @@ from .labels import LABELS
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
-TEXT_CANDIDATES = ("description", "job_description", "jobdescription", "job description", "text",
-                   "body", "content", "posting", "job_text", "details", "desc", "summary")
+TEXT_CANDIDATES = (
+    "description",
+    "job_description",
+    "jobdescription",
+    "job description",
+    "text",
+    "body",
+    "content",
+    "posting",
+    "job_text",
+    "details",
+    "desc",
+    "summary",
+)
 TITLE_CANDIDATES = ("title", "job_title", "jobtitle", "job title", "position", "role", "job_name", "name")
 
 
@@ -82,8 +94,9 @@ def _norm(name: str) -> str:
     return " ".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
 
 
-def find_column(header: list[str], wanted: str | None, candidates: tuple[str, ...], what: str,
-                required: bool) -> int | None:
+def find_column(
+    header: list[str], wanted: str | None, candidates: tuple[str, ...], what: str, required: bool
+) -> int | None:
     """Index of the column ``wanted`` (exact, then case/space-insensitive) or of the first candidate."""
     if wanted is not None:
         if wanted in header:
@@ -153,8 +166,9 @@ def open_input(path: str) -> io.BufferedIOBase:
     return f
 
 
-def iter_rows(lines: Iterable[str], src: _LineSource, width: int, on_bad_line: str, summary: Summary,
-              header_line: int) -> Iterator[tuple[list[str], bool]]:
+def iter_rows(
+    lines: Iterable[str], src: _LineSource, width: int, on_bad_line: str, summary: Summary, header_line: int
+) -> Iterator[tuple[list[str], bool]]:
     """Yield ``(fields, is_bad)`` for data rows from ``lines``, applying the bad-line policy."""
     reader = csv.reader(lines, strict=True)
     start = header_line
@@ -209,8 +223,9 @@ def _init_worker(model_path: str | None, trusted: bool) -> None:
     _WORKER_MODEL = resolve_model(model_path, trusted=trusted)
 
 
-def _classify_chunk(texts: list[Any], titles: list[Any] | None, evidence: bool,
-                    model: Any = None) -> tuple[np.ndarray, list[str], list[str]]:
+def _classify_chunk(
+    texts: list[Any], titles: list[Any] | None, evidence: bool, model: Any = None
+) -> tuple[np.ndarray, list[str], list[str]]:
     from .predict import predict_texts
     from .text import prepare
 
@@ -244,8 +259,9 @@ class _Writer:
         elif self.fmt == "jsonl":
             keys = _unique_keys(self.header)
             for r in rows:
-                self.stream.write(json.dumps(dict(zip(keys, r)), ensure_ascii=False, allow_nan=False,
-                                             default=str) + "\n")
+                self.stream.write(
+                    json.dumps(dict(zip(keys, r)), ensure_ascii=False, allow_nan=False, default=str) + "\n"
+                )
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -321,7 +337,13 @@ def label_csv(
             raise LabelError("Parquet output needs pyarrow: pip install 'jobclassify[parquet]'") from None
     if out is None:
         out = "-" if inp == "-" else _default_out(inp, fmt)
-    if out != "-" and inp != "-" and Path(out).exists() and Path(inp).exists() and Path(out).resolve() == Path(inp).resolve():
+    if (
+        out != "-"
+        and inp != "-"
+        and Path(out).exists()
+        and Path(inp).exists()
+        and Path(out).resolve() == Path(inp).resolve()
+    ):
         raise LabelError("refusing to write the output over the input file; choose another -o")
     if on_bad_line not in ("error", "skip", "keep"):
         raise LabelError("--on-bad-line must be error, skip or keep")
@@ -385,10 +407,16 @@ def label_csv(
         out_p = Path(out)
         out_p.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_path = tempfile.mkstemp(prefix=f".{out_p.name}.", suffix=".tmp", dir=out_p.parent)
-        stream = os.fdopen(fd, "wb" if fmt == "parquet" else "w", **({} if fmt == "parquet" else {"encoding": "utf-8", "newline": ""}))
+        stream = os.fdopen(
+            fd,
+            "wb" if fmt == "parquet" else "w",
+            **({} if fmt == "parquet" else {"encoding": "utf-8", "newline": ""}),
+        )
     writer = _Writer(fmt, stream, out_header)
     pool: ProcessPoolExecutor | None = None
+    cleanup: list[str] = []
     try:
+
         def finish(rows: list[tuple[list[str], bool]], result: tuple[np.ndarray, list[str], list[str]]) -> None:
             proba, statuses, ev = result
             out_rows = []
@@ -424,11 +452,11 @@ def label_csv(
             second = next(gen, None)
             if second is None or jobs == 1:
                 # small input or one job: no worker processes
-                for rows in ([first] if second is None else _chain(first, second, gen)):
+                for rows in [first] if second is None else _chain(first, second, gen):
                     finish(rows, _classify_chunk(*texts_of(rows), evidence, model=local_model))
             else:
-                pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                           initargs=(model, trusted))
+                worker_model = _worker_model_file(model, local_model, cleanup)
+                pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(worker_model, trusted))
                 pending: list[tuple[list, Future]] = []
                 for rows in _chain(first, second, gen):
                     pending.append((rows, pool.submit(_classify_chunk, *texts_of(rows), evidence)))
@@ -456,8 +484,27 @@ def label_csv(
             Path(tmp_path).unlink(missing_ok=True)
         if raw is not sys.stdin.buffer:
             raw.close()
+        for path in cleanup:
+            Path(path).unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _worker_model_file(model: str | None, loaded: Any, cleanup: list[str]) -> str | None:
+    """The model file workers load: a compiled ``.npz`` where the model compiles (light workers
+    that need no scikit-learn), else the model path itself."""
+    if model is None or str(model).endswith(".npz"):
+        return model
+    from .compiled import CompiledModelError, save_compiled
+
+    fd, tmp = tempfile.mkstemp(prefix="jobclassify-", suffix=".npz")
+    os.close(fd)
+    cleanup.append(tmp)
+    try:
+        save_compiled(loaded, tmp)
+    except CompiledModelError:
+        return model
+    return tmp
 
 
 def _chain(first: Any, second: Any, rest: Iterator[Any]) -> Iterator[Any]:
@@ -473,4 +520,4 @@ def _fmt(v: float | None) -> str:
 def _default_out(inp: str, fmt: str) -> str:
     base = inp[:-3] if inp.endswith(".gz") else inp
     stem = base[:-4] if base.lower().endswith(".csv") else base
-    return f"{stem}.labelled.{ 'csv' if fmt == 'csv' else fmt}"
+    return f"{stem}.labelled.{'csv' if fmt == 'csv' else fmt}"

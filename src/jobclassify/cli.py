@@ -21,18 +21,29 @@ def _err(msg: str) -> None:
 # ----------------------------------------------------------------------------- label
 def _add_label(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", metavar="IN", help="CSV file (.csv or .csv.gz), or - for standard input")
-    p.add_argument("-o", "--output", metavar="OUT", help="output file (.csv, .jsonl, .parquet) or - for "
-                   "standard output; default: IN with .labelled.csv")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="output file (.csv, .jsonl, .parquet) or - for standard output; default: IN with .labelled.csv",
+    )
     p.add_argument("--format", choices=("csv", "jsonl", "parquet"), help="output format (default: by extension)")
     p.add_argument("--text-column", help="column with the posting text (default: detected)")
     p.add_argument("--title-column", help="column with the job title (default: detected; '' for none)")
     p.add_argument("--model", metavar="PATH", help="model file (default: the bundled model)")
-    p.add_argument("--trust-model", action="store_true", help="load a model file even if it holds types "
-                   "outside the safe allow-list (only for files you trust)")
+    p.add_argument(
+        "--trust-model",
+        action="store_true",
+        help="load a model file even if it holds types outside the safe allow-list (only for files you trust)",
+    )
     p.add_argument("--evidence", action="store_true", help="add an evidence column (matched taxonomy terms)")
     p.add_argument("--min-confidence", type=float, metavar="X", help="add needs_review=true for rows below X")
-    p.add_argument("--on-bad-line", choices=("error", "skip", "keep"), default="error",
-                   help="malformed CSV lines: stop (default), skip and report, or keep (status=bad_line)")
+    p.add_argument(
+        "--on-bad-line",
+        choices=("error", "skip", "keep"),
+        default="error",
+        help="malformed CSV lines: stop (default), skip and report, or keep (status=bad_line)",
+    )
     p.add_argument("--encoding", default="utf-8-sig", help="input encoding (default: UTF-8, BOM allowed)")
     p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--chunk-rows", type=int, default=1000, help=argparse.SUPPRESS)
@@ -58,8 +69,7 @@ def _progress_bar(total_bytes: int | None, quiet: bool) -> tuple[Callable[[int, 
             print(f"\r{rows:,} rows, {rate:,.0f} rows/s{eta}   ", end="", file=sys.stderr, flush=True)
 
         return simple, lambda: print(file=sys.stderr)
-    bar = tqdm(total=total_bytes, unit="B", unit_scale=True, file=sys.stderr, dynamic_ncols=True,
-               desc="labelling")
+    bar = tqdm(total=total_bytes, unit="B", unit_scale=True, file=sys.stderr, dynamic_ncols=True, desc="labelling")
     state = {"last": 0}
 
     def update(rows: int, offset: int) -> None:
@@ -80,9 +90,19 @@ def cmd_label(a: argparse.Namespace) -> int:
     progress, close = _progress_bar(size, a.quiet)
     try:
         summary = label_csv(
-            a.input, a.output, text_column=a.text_column, title_column=a.title_column, model=a.model,
-            trusted=a.trust_model, fmt=a.format, encoding=a.encoding, on_bad_line=a.on_bad_line,
-            evidence=a.evidence, min_confidence=a.min_confidence, jobs=a.jobs, chunk_rows=a.chunk_rows,
+            a.input,
+            a.output,
+            text_column=a.text_column,
+            title_column=a.title_column,
+            model=a.model,
+            trusted=a.trust_model,
+            fmt=a.format,
+            encoding=a.encoding,
+            on_bad_line=a.on_bad_line,
+            evidence=a.evidence,
+            min_confidence=a.min_confidence,
+            jobs=a.jobs,
+            chunk_rows=a.chunk_rows,
             progress=progress,
         )
     except LabelError as exc:
@@ -169,7 +189,6 @@ def cmd_taxonomy(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-
 # ----------------------------------------------------------------------------- table helpers
 def _read_table(path: str) -> Any:
     """Read CSV / CSV.gz / JSON Lines into a DataFrame of strings, with clear errors."""
@@ -180,8 +199,7 @@ def _read_table(path: str) -> Any:
     try:
         if path.endswith((".jsonl", ".ndjson")):
             return pd.read_json(path, lines=True, dtype=False).astype(str)
-        return pd.read_csv(sys.stdin if path == "-" else path, dtype=str, keep_default_na=False,
-                           encoding="utf-8-sig")
+        return pd.read_csv(sys.stdin if path == "-" else path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _CliError(f"{path}: not UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
@@ -249,10 +267,12 @@ def cmd_train(a: argparse.Namespace) -> int:
         raise _CliError(f"{out}/model.skops exists; pass --force to overwrite it or choose --out")
     if a.label_column not in df.columns:
         raise _CliError(f"label column {a.label_column!r} not found; columns: {list(df.columns)}")
-    print(f"training on {len(df)} rows of {a.data}" + (" + the corpus" if a.with_corpus else ""), file=sys.stderr)
+    print(
+        f"training on {len(df)} rows of {a.data}" + (" + the corpus" if a.with_corpus else ""),
+        file=sys.stderr,
+    )
     try:
-        res = train(df, text_column=text, title_column=title, label_column=a.label_column,
-                    with_corpus=a.with_corpus)
+        res = train(df, text_column=text, title_column=title, label_column=a.label_column, with_corpus=a.with_corpus)
     except ValueError as exc:
         raise _CliError(str(exc)) from None
     write_model_dir(res, out, source=a.data)
@@ -285,8 +305,15 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     df = _read_table(a.data)
     text, title = _columns(a, df)
     try:
-        m = evaluate(df, model=a.model, text_column=text, title_column=title, label_column=a.label_column,
-                     report=a.report, trusted=a.trust_model)
+        m = evaluate(
+            df,
+            model=a.model,
+            text_column=text,
+            title_column=title,
+            label_column=a.label_column,
+            report=a.report,
+            trusted=a.trust_model,
+        )
     except (KeyError, ValueError, ModelFileError) as exc:
         raise _CliError(str(exc).strip("'\"")) from None
     print(format_per_class(m))
@@ -346,15 +373,22 @@ def cmd_suggest(a: argparse.Namespace) -> int:
         print(f"{len(rows)} postings to label next -> {a.output}", file=sys.stderr)
     return EXIT_OK
 
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "label": ("label a CSV of postings (streaming, parallel)", _add_label, cmd_label),
     "classify": ("classify one posting and show the evidence", _add_classify, cmd_classify),
     "taxonomy": ("show or validate the keyword taxonomy", _add_taxonomy, cmd_taxonomy),
     "train": ("train a model on labelled postings and compare it with the default", _add_train, cmd_train),
-    "evaluate": ("measure a model on labelled postings, with an optional visual report", _add_evaluate,
-                 cmd_evaluate),
-    "weak-label": ("label postings from their titles alone (abstains where a title says nothing)",
-                   _add_weak, cmd_weak),
+    "evaluate": (
+        "measure a model on labelled postings, with an optional visual report",
+        _add_evaluate,
+        cmd_evaluate,
+    ),
+    "weak-label": (
+        "label postings from their titles alone (abstains where a title says nothing)",
+        _add_weak,
+        cmd_weak,
+    ),
     "suggest": ("list the postings worth labelling next", _add_suggest, cmd_suggest),
 }
 

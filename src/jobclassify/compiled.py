@@ -145,12 +145,15 @@ class CompiledModel:
         rows_w: list[np.ndarray] = []
         if self.has_words:
             get = self.vocab.get
-            keys: list[int] = []
             V = self.n_words
-            for d, doc in enumerate(texts):
-                base = d * V
-                keys += [base + i for i in (get(f) for f in self._ngrams(doc)) if i is not None]
-            uniq, counts = np.unique(np.asarray(keys, dtype=np.int64), return_counts=True)
+            ids: list[int] = []
+            lens: list[int] = []
+            for doc in texts:
+                found = [i for i in map(get, self._ngrams(doc)) if i is not None]
+                ids += found
+                lens.append(len(found))
+            keys = np.repeat(np.arange(n, dtype=np.int64) * V, lens) + np.asarray(ids, dtype=np.int64)
+            uniq, counts = np.unique(keys, return_counts=True)
             doc_w, col_w = np.divmod(uniq, V)
             tf = np.ones(len(counts)) if self.binary else counts.astype(np.float64)
             if self.sublinear_tf and not self.binary:
@@ -225,5 +228,3 @@ class CompiledModel:
             best = np.argsort(-contrib)[:top]
             out.append([(str(names[c[j]]), round(float(contrib[j]), 4)) for j in best if contrib[j] > 0])
         return out
-
-

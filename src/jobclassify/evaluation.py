@@ -32,8 +32,15 @@ def calibration_table(y_true: list[str], proba: np.ndarray, bins: int = 10) -> l
     for lo, hi in zip(edges[:-1], edges[1:]):
         sel = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
         if sel.any():
-            out.append({"low": float(lo), "high": float(hi), "n": int(sel.sum()),
-                        "confidence": float(conf[sel].mean()), "accuracy": float(right[sel].mean())})
+            out.append(
+                {
+                    "low": float(lo),
+                    "high": float(hi),
+                    "n": int(sel.sum()),
+                    "confidence": float(conf[sel].mean()),
+                    "accuracy": float(right[sel].mean()),
+                }
+            )
     return out
 
 
@@ -75,23 +82,34 @@ def evaluate(
     return m
 
 
-def _write_report(folder: Path, m: dict[str, Any], frame: pd.DataFrame, texts: list[str],
-                  y: list[str], pred: np.ndarray, proba: np.ndarray) -> None:
+def _write_report(
+    folder: Path,
+    m: dict[str, Any],
+    frame: pd.DataFrame,
+    texts: list[str],
+    y: list[str],
+    pred: np.ndarray,
+    proba: np.ndarray,
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     plots = _plots(folder, m, y, pred, proba)
     wrong = [i for i in range(len(y)) if y[i] != pred[i]]
-    mis = pd.DataFrame({
-        "true": [y[i] for i in wrong],
-        "predicted": [pred[i] for i in wrong],
-        "confidence": [float(proba[i].max()) for i in wrong],
-        **{f"p_{c}": [float(proba[i, k]) for i in wrong] for k, c in enumerate(LABELS)},
-        "text": [texts[i][:2000] for i in wrong],
-    }).sort_values("confidence", ascending=False)
+    mis = pd.DataFrame(
+        {
+            "true": [y[i] for i in wrong],
+            "predicted": [pred[i] for i in wrong],
+            "confidence": [float(proba[i].max()) for i in wrong],
+            **{f"p_{c}": [float(proba[i, k]) for i in wrong] for k, c in enumerate(LABELS)},
+            "text": [texts[i][:2000] for i in wrong],
+        }
+    ).sort_values("confidence", ascending=False)
     atomic_write_bytes(folder / "misclassified.csv", mis.to_csv(index=False).encode("utf-8"))
     atomic_write_bytes(folder / "metrics.json", json.dumps(m, indent=2).encode("utf-8"))
     cal = ["| confidence bin | n | mean confidence | accuracy |", "|---|---|---|---|"]
-    cal += [f"| {b['low']:.1f}-{b['high']:.1f} | {b['n']} | {b['confidence']:.2f} | {b['accuracy']:.2f} |"
-            for b in m["calibration"]]
+    cal += [
+        f"| {b['low']:.1f}-{b['high']:.1f} | {b['n']} | {b['confidence']:.2f} | {b['accuracy']:.2f} |"
+        for b in m["calibration"]
+    ]
     lines = [
         "# Evaluation report\n",
         f"**{m['n']} postings, macro-F1 {m['macro_f1']:.3f}, accuracy {m['accuracy']:.3f}**"
@@ -100,7 +118,12 @@ def _write_report(folder: Path, m: dict[str, Any], frame: pd.DataFrame, texts: l
     ]
     if "confusion.png" in plots:
         lines.append("![confusion matrix](confusion.png) ![per-class F1](per_class.png)\n")
-    lines += ["## Per class\n", format_per_class(m), "\n## Confusion matrix (rows: true)\n", format_confusion(m)]
+    lines += [
+        "## Per class\n",
+        format_per_class(m),
+        "\n## Confusion matrix (rows: true)\n",
+        format_confusion(m),
+    ]
     if "confidence.png" in plots:
         lines.append("\n## Confidence\n\n![confidence](confidence.png) ![calibration](calibration.png)\n")
     lines += ["\n## Calibration (top label)\n", "\n".join(cal)]
@@ -128,8 +151,14 @@ def _plots(folder: Path, m: dict[str, Any], y: list[str], pred: np.ndarray, prob
     ax.set_ylabel("true")
     for i in range(len(LABELS)):
         for j in range(len(LABELS)):
-            ax.text(j, i, str(cm[i, j]), ha="center", va="center",
-                    color="white" if cm[i, j] > cm.max() / 2 else "black")
+            ax.text(
+                j,
+                i,
+                str(cm[i, j]),
+                ha="center",
+                va="center",
+                color="white" if cm[i, j] > cm.max() / 2 else "black",
+            )
     ax.set_title(f"Confusion matrix (macro-F1 {m['macro_f1']:.2f})")
     fig.tight_layout()
     fig.savefig(folder / "confusion.png", dpi=110)
@@ -138,7 +167,7 @@ def _plots(folder: Path, m: dict[str, Any], y: list[str], pred: np.ndarray, prob
 
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     x = np.arange(len(LABELS))
-    for k, (key, off) in enumerate((("precision", -0.27), ("recall", 0), ("f1", 0.27))):
+    for key, off in (("precision", -0.27), ("recall", 0), ("f1", 0.27)):
         ax.bar(x + off, [m["per_class"][c][key] for c in LABELS], width=0.27, label=key)
     ax.set_xticks(x, LABELS)
     ax.set_ylim(0, 1)

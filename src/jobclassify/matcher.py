@@ -111,9 +111,7 @@ class TermMatcher:
         lower = text.lower()
         by_variant = self._by_variant
         sub = _SEP.sub
-        return Counter(
-            by_variant.get(sub(" ", s)) for s in self._regex.findall(lower)
-        )
+        return Counter(by_variant.get(sub(" ", s)) for s in self._regex.findall(lower))
 
     def find(self, text: str) -> list[Hit]:
         """All matches in ``text``, in order, with their spans."""

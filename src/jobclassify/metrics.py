@@ -11,9 +11,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 from .labels import LABELS
 
 
-def compute_metrics(
-    y_true: Sequence[str], y_pred: Sequence[str], proba: np.ndarray | None = None
-) -> dict[str, Any]:
+def compute_metrics(y_true: Sequence[str], y_pred: Sequence[str], proba: np.ndarray | None = None) -> dict[str, Any]:
     """Macro-F1, accuracy, per-class precision/recall/F1/support and the confusion matrix.
 
     >>> m = compute_metrics(["devops", "cloud"], ["devops", "other"])
@@ -58,8 +56,6 @@ def format_per_class(m: dict[str, Any]) -> str:
     """Per-class precision/recall/F1 as a Markdown table."""
     lines = ["| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     for lab, v in m["per_class"].items():
-        lines.append(
-            f"| {lab} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
-        )
+        lines.append(f"| {lab} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |")
     lines.append(f"| **macro** | | | **{m['macro_f1']:.3f}** | {m['n']} |")
     return "\n".join(lines)

@@ -86,9 +86,7 @@ def _allowed(type_name: str) -> bool:
     return type_name in _ALLOWED_EXACT or type_name.startswith(_ALLOWED_PREFIXES)
 
 
-def load_model(
-    path: str | Path, *, trusted: bool = False, with_metadata: bool = False
-) -> Any:
+def load_model(path: str | Path, *, trusted: bool = False, with_metadata: bool = False) -> Any:
     """Load a model file without running code from it.
 
     Raises :class:`ModelFileError` for a missing, damaged or foreign file, or one that holds types
@@ -105,9 +103,7 @@ def load_model(
         data = path.read_bytes()
         untrusted = sio.get_untrusted_types(data=data)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
-        raise ModelFileError(
-            f"{path} is not a jobclassify model file (skops archive expected): {exc}"
-        ) from None
+        raise ModelFileError(f"{path} is not a jobclassify model file (skops archive expected): {exc}") from None
     if not trusted:
         bad = sorted(t for t in untrusted if not _allowed(t))
         if bad:

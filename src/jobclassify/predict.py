@@ -245,9 +245,7 @@ def _classify_frame(df: Any, text: str, title: Any, model: Any, evidence: bool) 
     return add_prediction_columns(df, texts, statuses, model, evidence)
 
 
-def add_prediction_columns(
-    df: Any, texts: list[str], statuses: list[str], model: Any, evidence: bool = False
-) -> Any:
+def add_prediction_columns(df: Any, texts: list[str], statuses: list[str], model: Any, evidence: bool = False) -> Any:
     """Return a copy of ``df`` with prediction columns for the prepared ``texts``."""
     names = output_names(df.columns)
     ok = np.asarray([s in ("ok", "truncated") for s in statuses], dtype=bool)

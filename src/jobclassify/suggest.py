@@ -53,7 +53,7 @@ def suggest(
     rows["confidence"] = proba.max(axis=1)[order]
     rows["keyword_label"] = kw[order]
     rows["reason"] = [
-        ("model unsure (margin %.2f)" % margin[i]) + (f"; keyword rules say {kw[i]}" if disagree[i] else "")
+        f"model unsure (margin {margin[i]:.2f})" + (f"; keyword rules say {kw[i]}" if disagree[i] else "")
         for i in order
     ]
     rows["score"] = score[order]

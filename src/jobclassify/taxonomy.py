@@ -89,10 +89,7 @@ class Taxonomy:
                     "kind": g.kind,
                     "label": g.label,
                     "weight": g.weight,
-                    "terms": [
-                        {"term": t.name, "weight": t.weight, "variants": list(t.variants)}
-                        for t in g.terms
-                    ],
+                    "terms": [{"term": t.name, "weight": t.weight, "variants": list(t.variants)} for t in g.terms],
                 }
                 for g in self.groups.values()
             },
@@ -153,7 +150,7 @@ def parse_taxonomy(text: str) -> Taxonomy:
         for i, t in enumerate(raw_terms):
             tw = f"{where}.terms[{i}]"
             if not isinstance(t, dict):
-                raise TaxonomyError(f"{tw} must be a table like {{ term = \"...\", weight = 1 }}")
+                raise TaxonomyError(f'{tw} must be a table like {{ term = "...", weight = 1 }}')
             extra = set(t) - {"term", "variants", "weight"}
             if extra:
                 raise TaxonomyError(f"{tw}: unknown keys {sorted(extra)}")
@@ -166,9 +163,7 @@ def parse_taxonomy(text: str) -> Taxonomy:
                 clean.insert(0, name)
             weight = _positive_number(t.get("weight", 1.0), f"{tw}.weight")
             terms.append(Term(name, gid, role, kind, weight * gweight, tuple(dict.fromkeys(clean))))
-        groups[gid] = Group(
-            gid, role, kind, _string(g.get("label", gid), f"{where}.label"), gweight, tuple(terms)
-        )
+        groups[gid] = Group(gid, role, kind, _string(g.get("label", gid), f"{where}.label"), gweight, tuple(terms))
     return Taxonomy(
         name=str(meta.get("name", "unnamed")),
         version=str(meta.get("version", "0")),

@@ -16,7 +16,6 @@ from .taxonomy_scores import feature_names, taxonomy_coo
 __all__ = ["TaxonomyFeatures", "matcher_for"]
 
 
-
 class TaxonomyFeatures(TransformerMixin, BaseEstimator):
     """Turn posting text into taxonomy features (sparse, non-negative).
 

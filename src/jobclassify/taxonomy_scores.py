@@ -20,9 +20,7 @@ def feature_names(m: TermMatcher, with_terms: bool) -> list[str]:
     return names
 
 
-def taxonomy_coo(
-    texts: list[str], m: TermMatcher, with_terms: bool
-) -> tuple[list[int], list[int], list[float]]:
+def taxonomy_coo(texts: list[str], m: TermMatcher, with_terms: bool) -> tuple[list[int], list[int], list[float]]:
     """Row, column and value lists of the taxonomy features of ``texts`` (unscaled).
 
     Column layout: roles (sorted), ``mix:both``, ``mix:balance``, three shares, groups (file

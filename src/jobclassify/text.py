@@ -65,9 +65,7 @@ def check_text(value: Any) -> tuple[str, str]:
     return text, status
 
 
-def prepare(
-    texts: Sequence[Any], titles: Sequence[Any] | None
-) -> tuple[list[str], list[str]]:
+def prepare(texts: Sequence[Any], titles: Sequence[Any] | None) -> tuple[list[str], list[str]]:
     """Combine optional titles with texts; return cleaned texts and a status per row.
 
     A usable title alone is not enough: rows whose text is empty keep status ``"empty"``.
@@ -98,8 +96,10 @@ def as_texts(X: Any) -> list[str]:
     if isinstance(X, str):
         raise ValueError("Expected a sequence of texts, got a single string; wrap it in a list.")
     if arr.ndim == 1:
-        if arr.size and not any(isinstance(v, str) for v in arr) and all(
-            isinstance(v, (int, float, np.number)) for v in arr
+        if (
+            arr.size
+            and not any(isinstance(v, str) for v in arr)
+            and all(isinstance(v, (int, float, np.number)) for v in arr)
         ):
             raise ValueError(
                 "Expected a 1-D sequence of texts or a 2-D array of text columns, got a 1-D numeric "
@@ -107,8 +107,5 @@ def as_texts(X: Any) -> list[str]:
             )
         return [v if isinstance(v, str) else ("" if _is_missing(v) else str(v)) for v in arr]
     if arr.ndim == 2:
-        return [
-            "\n".join(v if isinstance(v, str) else str(v) for v in row if not _is_missing(v))
-            for row in arr
-        ]
+        return ["\n".join(v if isinstance(v, str) else str(v) for v in row if not _is_missing(v)) for row in arr]
     raise ValueError(f"Expected 1-D or 2-D input, got an array with {arr.ndim} dimensions.")

@@ -17,11 +17,11 @@ from typing import Any
 import sklearn
 
 from ._version import __version__
+from .compiled import save_compiled
 from .corpus import default_corpus_dir, frame_sha256, load_corpus
 from .evalsets import load_realworld
 from .keyword_classifier import KeywordClassifier
 from .metrics import format_confusion, format_per_class
-from .compiled import save_compiled
 from .persistence import atomic_write_bytes, save_model
 from .pipeline import SEED, taxonomy_step
 from .training import (
@@ -90,14 +90,17 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
         "devgold_title_description": "devgold, title + description",
         "devgold_description_confident": "devgold, description alone, confidence != low",
         "dev_weak_description_vs_title_label": "dev_weak (real) vs noisy title labels, description alone",
-        "keyword_devgold_description": "Keyword baseline (`KeywordClassifier`, tuned on the thinned corpus train split), devgold description alone",
+        "keyword_devgold_description": (
+            "Keyword baseline (`KeywordClassifier`, tuned on the thinned corpus train split), devgold description alone"
+        ),
     }
     rows = ["| evaluation set | n | macro-F1 | accuracy | hybrid F1 |", "|---|---|---|---|---|"]
     for key, title in names.items():
         if key in metrics:
             m = metrics[key]
             rows.append(
-                f"| {title} | {m['n']} | {m['macro_f1']:.3f} | {m['accuracy']:.3f} | {m['per_class']['hybrid']['f1']:.3f} |"
+                f"| {title} | {m['n']} | {m['macro_f1']:.3f} | {m['accuracy']:.3f} "
+                f"| {m['per_class']['hybrid']['f1']:.3f} |"
             )
     parts.append("\n".join(rows) + "\n")
     for key, title in names.items():

@@ -172,32 +172,32 @@ def train(
         if len(idx) > 1 and n_test:
             test_mask[rng.choice(idx, size=min(n_test, len(idx) - 1), replace=False)] = True
     train_df, test_df = user[~test_mask], user[test_mask]
-    extra = None
-    if with_corpus:
-        extra = load_corpus()[["title", "description", "label"]]
-    fit_df = pd.concat([train_df, extra], ignore_index=True) if extra is not None else train_df
+    extra = load_corpus()[["title", "description", "label"]] if with_corpus else None
+    corpus_X, corpus_y = corpus_training_texts(extra, seed=SEED) if extra is not None else ([], np.asarray([]))
 
-    # cross-validation on the user's training rows (corpus rows always stay in training folds)
+    def fit_on(part: pd.DataFrame) -> Any:
+        X, y = training_texts(part)
+        return fit_pipeline(X + corpus_X, np.concatenate([y, corpus_y]), **pipeline_params)
+
+    # cross-validation on the user's training rows (corpus rows always stay in the training folds)
     cv_scores: list[float] = []
     n_splits = min(cv, int(train_df["label"].value_counts().min()))
     if n_splits >= 2:
         skf = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=SEED)
         for tr, te in skf.split(train_df, train_df["label"]):
-            part = train_df.iloc[tr]
-            if extra is not None:
-                part = pd.concat([part, extra], ignore_index=True)
-            X, y = training_texts(part)
-            m = fit_pipeline(X, y, **pipeline_params)
+            m = fit_on(train_df.iloc[tr])
             Xt, yt = training_texts(train_df.iloc[te], augment=False)
             cv_scores.append(evaluate_texts(m, Xt, yt)["macro_f1"])
-    cross = {"folds": len(cv_scores), "macro_f1_mean": float(np.mean(cv_scores)) if cv_scores else None,
-             "macro_f1_std": float(np.std(cv_scores)) if cv_scores else None}
+    cross = {
+        "folds": len(cv_scores),
+        "macro_f1_mean": float(np.mean(cv_scores)) if cv_scores else None,
+        "macro_f1_std": float(np.std(cv_scores)) if cv_scores else None,
+    }
 
-    X, y = training_texts(fit_df)
-    model = fit_pipeline(X, y, **pipeline_params)
     heldout: dict[str, Any] = {"n": 0, "macro_f1": float("nan")}
     baseline = None
     if len(test_df):
+        model = fit_on(train_df)
         Xt, yt = training_texts(test_df, augment=False)
         heldout = evaluate_texts(model, Xt, yt)
         if compare_default:
@@ -209,13 +209,13 @@ def train(
                 baseline = None
                 heldout["default_model_error"] = str(exc)
     # the final model learns from every labelled row
-    X, y = training_texts(pd.concat([fit_df, test_df], ignore_index=True))
-    model = fit_pipeline(X, y, **pipeline_params)
+    model = fit_on(user)
+    fit_df = pd.concat([user, extra], ignore_index=True) if extra is not None else user
     meta = {
         "training_rows": int(len(user) + (0 if extra is None else len(extra))),
         "user_rows": int(len(user)),
         "corpus_rows": 0 if extra is None else int(len(extra)),
-        "training_data_sha256": frame_sha256(pd.concat([fit_df, test_df], ignore_index=True)),
+        "training_data_sha256": frame_sha256(fit_df),
         "label_counts": {k: int(v) for k, v in user["label"].value_counts().items()},
         "pipeline_params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in pipeline_params.items()},
         "heldout_macro_f1": heldout.get("macro_f1"),
@@ -236,7 +236,11 @@ def write_model_dir(res: TrainResult, out: str | Path, source: str = "") -> None
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     save_model(res.model, out / "model.skops", metadata=res.metadata)
-    metrics = {"heldout": res.heldout, "cross_validation": res.cross_validation, "default_model": res.baseline}
+    metrics = {
+        "heldout": res.heldout,
+        "cross_validation": res.cross_validation,
+        "default_model": res.baseline,
+    }
     atomic_write_bytes(out / "metrics.json", json.dumps(metrics, indent=2, default=str).encode())
     meta = res.metadata
     lines = [
@@ -254,12 +258,22 @@ def write_model_dir(res: TrainResult, out: str | Path, source: str = "") -> None
     ]
     cv = res.cross_validation
     if cv["macro_f1_mean"] is not None:
-        lines.append(f"- Cross-validated macro-F1 ({cv['folds']} folds): {cv['macro_f1_mean']:.3f} "
-                     f"± {cv['macro_f1_std']:.3f}")
+        lines.append(
+            f"- Cross-validated macro-F1 ({cv['folds']} folds): {cv['macro_f1_mean']:.3f} ± {cv['macro_f1_std']:.3f}"
+        )
     if res.heldout.get("n"):
         lines.append(f"- Held-out rows ({res.heldout['n']}): macro-F1 {res.heldout['macro_f1']:.3f}")
         if res.baseline is not None:
-            lines.append(f"- The bundled default model on the same rows: macro-F1 {res.baseline['macro_f1']:.3f} "
-                         f"-> the new model is {'better' if res.better_than_default else 'not better'}.")
-        lines += ["", "### Held-out rows", "", format_per_class(res.heldout), "", format_confusion(res.heldout)]
+            lines.append(
+                f"- The bundled default model on the same rows: macro-F1 {res.baseline['macro_f1']:.3f} "
+                f"-> the new model is {'better' if res.better_than_default else 'not better'}."
+            )
+        lines += [
+            "",
+            "### Held-out rows",
+            "",
+            format_per_class(res.heldout),
+            "",
+            format_confusion(res.heldout),
+        ]
     atomic_write_bytes(out / "MODEL_CARD.md", ("\n".join(lines) + "\n").encode())

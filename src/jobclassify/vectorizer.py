@@ -71,8 +71,7 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         indices: list[int] = []
         indptr = [0]
         for doc in raw_documents:
-            found = [get(f) for f in analyze(doc)]
-            indices += [i for i in found if i is not None]
+            indices += [i for i in map(get, analyze(doc)) if i is not None]
             indptr.append(len(indices))
         X = sp.csr_matrix(
             (np.ones(len(indices), dtype=np.int64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
