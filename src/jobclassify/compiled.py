@@ -43,7 +43,7 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
         "intercept": np.asarray(base.intercept_, dtype=np.float64),
         "cal_a": np.asarray([c.a_ for c in cal[0].calibrators], dtype=np.float64),
         "cal_b": np.asarray([c.b_ for c in cal[0].calibrators], dtype=np.float64),
-        "taxonomy": np.asarray(tax.taxonomy if tax.taxonomy is not None else ""),
+        "taxonomy": np.asarray(tax.taxonomy_text_),
         "taxonomy_terms": np.asarray(bool(tax.terms)),
         "taxonomy_scale": np.asarray(float(tax.scale)),
         "n_taxonomy": np.asarray(len(tax.feature_names_)),

@@ -75,7 +75,7 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
     # -- scoring ---------------------------------------------------------------------------------
     def _role_scores(self, texts: list[str]) -> np.ndarray:
         """``(n, 3)`` array of damped devops, cloud and other scores."""
-        m = matcher_for(self.taxonomy)
+        m = matcher_for(getattr(self, "taxonomy_text_", self.taxonomy))
         terms = m.terms
         out = np.zeros((len(texts), 3))
         col = {"devops": 0, "cloud": 1, "other": 2}
@@ -122,6 +122,7 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
                 raise ValueError(f"{name} must be a number > 0, got {v!r}")
         self.classes_ = np.unique(y)
+        self.taxonomy_text_ = matcher_for(self.taxonomy).taxonomy.source  # saved models keep their taxonomy
         role = self._role_scores(texts)
         rule_labels = np.asarray(LABELS, dtype=object)
         standard = set(map(str, self.classes_)) <= set(LABELS)
@@ -192,5 +193,5 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
             "label": str(self.classes_[self.rule_to_class_[int(rule.argmax())]]),
             "role_scores": dict(zip(("devops", "cloud", "other"), map(float, role))),
             "rule_scores": dict(zip(map(str, self.classes_), map(float, rule))),
-            "matched": matcher_for(self.taxonomy).summarize(text),
+            "matched": matcher_for(self.taxonomy_text_).summarize(text),
         }

@@ -91,7 +91,9 @@ def _taxonomy_of(model: Any) -> str | None:
     from .pipeline import taxonomy_step
 
     step = taxonomy_step(model)
-    return step.taxonomy if step is not None else getattr(model, "taxonomy", None)
+    if step is not None:
+        return step.taxonomy_text_
+    return getattr(model, "taxonomy_text_", getattr(model, "taxonomy", None))
 
 
 def _split_pipeline(model: Any) -> tuple[Any, Any] | None:

@@ -55,6 +55,9 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
         if not (isinstance(self.scale, (int, float)) and self.scale > 0):
             raise ValueError(f"scale must be a number > 0, got {self.scale!r}")
         m = matcher_for(self.taxonomy)
+        # the fitted estimator keeps the taxonomy text it was fitted with, so a saved model does
+        # not change when the bundled taxonomy file does
+        self.taxonomy_text_ = m.taxonomy.source
         self.taxonomy_sha256_ = m.taxonomy.sha256
         self.feature_names_ = np.asarray(feature_names(m, self.terms), dtype=object)
         return self
@@ -73,9 +76,9 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Any) -> sp.csr_matrix:
         """Sparse ``(n_texts, n_features)`` matrix of taxonomy evidence."""
-        check_is_fitted(self, "feature_names_")
+        check_is_fitted(self, ["feature_names_", "taxonomy_text_"])
         texts = texts_for_predict(self, X)
-        rows, cols, vals = taxonomy_coo(texts, matcher_for(self.taxonomy), self.terms)
+        rows, cols, vals = taxonomy_coo(texts, matcher_for(self.taxonomy_text_), self.terms)
         return sp.csr_matrix(
             (np.asarray(vals, dtype=np.float64) * float(self.scale), (rows, cols)),
             shape=(len(texts), len(self.feature_names_)),
