@@ -47,6 +47,7 @@ def main() -> int:
                 with_corpus=with_corpus,
                 cv=0,
                 compare_default=False,
+                heldout_fraction=0.0,
             )
             name = f"{label_col} ({len(data)} rows){' + corpus' if with_corpus else ''}"
             rows.append((name, time.perf_counter() - t0, res.model))

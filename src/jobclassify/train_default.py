@@ -108,7 +108,12 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
             parts.append(_section(title, metrics[key]))
     parts.append(
         "## Limits\n\n"
+        "- The corpus test split flatters: postings written to the same briefs are far easier than real "
+        "ones. Judge the model by the real-postings rows above (devgold), not by the corpus rows.\n"
         "- Trained on team-written postings in English; real postings differ in vocabulary and noise.\n"
+        "- The most common real-posting errors: cloud and devops postings called `other` when their "
+        "visible text is mostly company introduction (scraped postings cut at about 600 characters), "
+        "and `hybrid` confused with `devops` (real DevOps postings often mention cloud work).\n"
         "- `hybrid` is the hardest label: postings that do some cloud and some CI/CD work are common, "
         "and readers disagree on where the balance tips.\n"
         "- Postings cut short before their duties carry little evidence; confidence is lower there.\n"
