@@ -217,23 +217,23 @@ def test_missing_input_and_bad_model(tmp_path, good, capsys):
 
 
 def test_interrupted_run_leaves_no_partial_file(tmp_path):
-    p = tmp_path / "big.csv"
-    with open(p, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "description"])
-        for i in range(60_000):
-            w.writerow([i, DEV])
+    """Ctrl-C while the run is mid-way (blocked reading a pipe that we keep open)."""
     out = tmp_path / "out.csv"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jobclassify.cli", "label", str(p), "-o", str(out), "--jobs", "1"],
+        [sys.executable, "-m", "jobclassify.cli", "label", "-", "-o", str(out), "--jobs", "1"],
+        stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    deadline = time.time() + 60
+    rows = "".join(f'{i},"{DEV}"\n' for i in range(3000))
+    proc.stdin.write(("id,description\n" + rows).encode())
+    proc.stdin.flush()
+    deadline = time.time() + 120
     while time.time() < deadline and not list(tmp_path.glob(".out.csv.*.tmp")):
         time.sleep(0.05)
-    time.sleep(0.5)
+    assert list(tmp_path.glob(".out.csv.*.tmp")), "the run started writing its temporary file"
+    time.sleep(0.3)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert b"interrupted" in err and b"Traceback" not in err
     assert not out.exists() and not list(tmp_path.glob("*.tmp"))
