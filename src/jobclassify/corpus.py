@@ -8,7 +8,6 @@ The corpus is a folder of JSON Lines files (one per writing brief) with the colu
 from __future__ import annotations
 
 import hashlib
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +25,7 @@ def default_corpus_dir() -> Path:
         cand = parent / "datasets" / "postings"
         if cand.is_dir() and any(cand.glob("*.jsonl")):
             return cand
-    return Path(str(resources.files("jobclassify._corpus")))
+    return Path(__file__).resolve().parent / "_corpus"  # the copy inside an installed wheel
 
 
 def load_corpus(path: str | Path | None = None) -> pd.DataFrame:
