@@ -223,6 +223,8 @@ def test_interrupted_run_leaves_no_partial_file(tmp_path):
         [sys.executable, "-m", "jobclassify.cli", "label", "-", "-o", str(out), "--jobs", "1"],
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # a CI runner may start us with SIGINT ignored, which children inherit; undo that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     rows = "".join(f'{i},"{DEV}"\n' for i in range(3000))
     proc.stdin.write(("id,description\n" + rows).encode())
