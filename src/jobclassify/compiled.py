@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .text import word_ngrams
+
 FORMAT = "jobclassify-compiled-1"
 
 
@@ -126,15 +128,7 @@ class CompiledModel:
 
     # -- features -------------------------------------------------------------------------------
     def _ngrams(self, doc: str) -> list[str]:
-        tokens = self.token_re.findall(doc.lower() if self.lowercase else doc)
-        lo, hi = self.ngram_range
-        out = list(tokens) if lo == 1 else []
-        for n in range(max(lo, 2), hi + 1):
-            if n == 2:
-                out += [a + " " + b for a, b in zip(tokens, tokens[1:])]
-            else:
-                out += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-        return out
+        return word_ngrams(self.token_re.findall(doc.lower() if self.lowercase else doc), self.ngram_range)
 
     def _features(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR-style (indptr, indices, values) of the full feature rows."""

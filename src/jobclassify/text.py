@@ -109,3 +109,21 @@ def as_texts(X: Any) -> list[str]:
     if arr.ndim == 2:
         return ["\n".join(v if isinstance(v, str) else str(v) for v in row if not _is_missing(v)) for row in arr]
     raise ValueError(f"Expected 1-D or 2-D input, got an array with {arr.ndim} dimensions.")
+
+
+def word_ngrams(tokens: list[str], ngram_range: tuple[int, int]) -> list[str]:
+    """Word n-grams of ``tokens`` joined by spaces, shortest first (as scikit-learn orders them).
+
+    >>> word_ngrams(["ci", "cd", "pipelines"], (1, 2))
+    ['ci', 'cd', 'pipelines', 'ci cd', 'cd pipelines']
+    """
+    min_n, max_n = ngram_range
+    if max_n == 1:
+        return list(tokens)
+    out = list(tokens) if min_n == 1 else []
+    for n in range(max(min_n, 2), max_n + 1):
+        if n == 2:
+            out += [a + " " + b for a, b in zip(tokens, tokens[1:])]
+        else:
+            out += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    return out

@@ -9,6 +9,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from .text import word_ngrams
+
 
 class CompactTfidfVectorizer(TfidfVectorizer):
     """A :class:`~sklearn.feature_extraction.text.TfidfVectorizer` that saves and loads fast.
@@ -50,16 +52,7 @@ class CompactTfidfVectorizer(TfidfVectorizer):
     def _word_ngrams(self, tokens: list[str], stop_words: Any = None) -> list[str]:
         if stop_words is not None:
             tokens = [w for w in tokens if w not in stop_words]
-        min_n, max_n = self.ngram_range
-        if max_n == 1:
-            return tokens
-        out = list(tokens) if min_n == 1 else []
-        for n in range(max(min_n, 2), max_n + 1):
-            if n == 2:
-                out += [a + " " + b for a, b in zip(tokens, tokens[1:])]
-            else:
-                out += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-        return out
+        return word_ngrams(tokens, self.ngram_range)
 
     def transform(self, raw_documents: Any) -> sp.csr_matrix:
         """TF-IDF matrix of ``raw_documents`` over the fitted vocabulary."""
