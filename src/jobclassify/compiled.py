@@ -209,9 +209,13 @@ class CompiledModel:
             self._names = np.asarray(words + names, dtype=object)
         return self._names
 
-    def explain_top(self, texts: list[str], proba: np.ndarray, top: int = 8) -> list[list[tuple[str, float]]]:
-        """For each text, the features that pushed hardest towards its predicted label."""
-        indptr, col, val = self._features(list(texts))
+    def explain_top(
+        self, texts: list[str], proba: np.ndarray, top: int = 8, features: Any = None
+    ) -> list[list[tuple[str, float]]]:
+        """For each text, the features that pushed hardest towards its predicted label.
+
+        ``features`` may pass the rows already computed by :meth:`_features` for these texts."""
+        indptr, col, val = features if features is not None else self._features(list(texts))
         names = self.feature_names()
         out = []
         for i in range(len(texts)):

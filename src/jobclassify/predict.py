@@ -121,7 +121,10 @@ def predict_texts(
     probas = []
     for start in range(0, len(texts), CHUNK):
         chunk = texts[start : start + CHUNK]
-        if split is None:
+        if isinstance(model, CompiledModel):  # features once, for probabilities and evidence
+            X = model._features(chunk)
+            p = model._calibrate(model._decision(*X))
+        elif split is None:
             p = model.predict_proba(chunk)
             X = None
         else:
@@ -143,7 +146,7 @@ def _evidence(model: Any, texts: list[str], X: Any, p: np.ndarray, top: int) -> 
         coef = _coefficients(split[1])
         names = split[0].get_feature_names_out()
         classes = [str(c) for c in split[1].classes_]
-    top_compiled = model.explain_top(texts, p, top) if isinstance(model, CompiledModel) else None
+    top_compiled = model.explain_top(texts, p, top, features=X) if isinstance(model, CompiledModel) else None
     out = []
     for i, text in enumerate(texts):
         item: dict[str, Any] = {"matched": matcher.summarize(text)}

@@ -73,11 +73,11 @@ def corpus_training_texts(
 ) -> tuple[list[str], np.ndarray]:
     """Training texts for corpus postings: ``copies`` thinned copies of each (see
     :func:`thin_evidence`), alternately without and with the title."""
+    if drop <= 0:
+        return training_texts(df)
     rng = np.random.default_rng(seed)
     bare, yb = training_texts(df, title_column=None, augment=False)
     titled, _ = training_texts(df, augment=False)
-    if drop <= 0:
-        return training_texts(df)
     texts: list[str] = []
     ys: list[np.ndarray] = []
     for c in range(copies):
