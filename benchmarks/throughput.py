@@ -66,7 +66,7 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run_label(path: Path, jobs: int) -> tuple[float, int]:
+def run_label(path: Path, jobs: int, model: str | None = None) -> tuple[float, int]:
     out = path.with_suffix(f".out{jobs}.csv")
     cmd = [
         sys.executable,
@@ -80,6 +80,8 @@ def run_label(path: Path, jobs: int) -> tuple[float, int]:
         str(jobs),
         "-q",
     ]
+    if model:
+        cmd += ["--model", model]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd)
     peak = 0
@@ -109,6 +111,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--model", help="model file to label with (default: the bundled model)")
     args = ap.parse_args()
     rows, name = source_texts()
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,7 +130,7 @@ def main() -> int:
             f"{'floor rows/s':>12} | {'label/floor':>11}"
         )
         for jobs in args.jobs:
-            secs, peak = run_label(path, jobs)
+            secs, peak = run_label(path, jobs, args.model)
             floor = tokenize_floor(texts, jobs)
             print(
                 f"{jobs:>4} | {secs:8.1f} | {args.rows / secs:8,.0f} | {mb / secs:6.1f} | {peak / 1024:11.0f} | "

@@ -261,3 +261,28 @@ def test_classify_and_taxonomy_verbs(capsys):
     assert "cannot classify" in capsys.readouterr().err
     assert main(["taxonomy", "--format", "json"]) == 0
     assert "cicd" in json.loads(capsys.readouterr().out)["groups"]
+
+
+def test_csv_records_pass_through_unchanged(tmp_path):
+    """Well-formed records keep their own text (quoting, CRLF inside fields); only columns are added."""
+    src = tmp_path / "in.csv"
+    records = [
+        "id,title,description\r\n",
+        '1,"Cloud, AWS","Run ""landing zones"" on AWS,\r\nwith VPCs and IAM."\r\n',
+        '"2",DevOps,' + '"' + DEV + '"\r\n',
+        '3,,"multi\nline\n\ntext with Terraform"\r\n',
+        "4,x,\r\n",
+    ]
+    src.write_text("".join(records), encoding="utf-8", newline="")
+    out = tmp_path / "out.csv"
+    assert run(["label", str(src), "-o", str(out), "--jobs", "1", "-q"])[0] == 0
+    text = out.read_bytes().decode("utf-8")
+    for rec in records[1:]:
+        assert rec.rstrip("\r\n") + "," in text
+    with open(src, newline="", encoding="utf-8") as f:
+        rows_in = list(csv.reader(f))
+    with open(out, newline="", encoding="utf-8") as f:
+        rows_out = list(csv.reader(f))
+    assert len(rows_out) == len(rows_in)
+    assert [r[:3] for r in rows_out] == rows_in
+    assert rows_out[0][3:5] == ["label", "confidence"] and rows_out[4][-1] == "empty"

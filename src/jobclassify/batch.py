@@ -118,7 +118,14 @@ def find_column(
 
 
 class _LineSource:
-    """Decoded lines from a binary stream, tracking line numbers and byte offsets."""
+    """Decoded lines from a binary stream, read in blocks, tracking byte offsets.
+
+    Keeps the lines not yet claimed with :meth:`take`, so that a caller can recover the raw
+    text of the CSV record just parsed (passed through unchanged to CSV output). Lines are
+    numbered from 0 in the order they are handed out.
+    """
+
+    BLOCK = 1 << 20
 
     def __init__(self, raw: io.BufferedIOBase, encoding: str) -> None:
         self.raw = raw
@@ -127,27 +134,59 @@ class _LineSource:
         except LookupError:
             raise LabelError(f"unknown encoding {encoding!r}") from None
         self.encoding = encoding
-        self.line = 0
-        self.offset = 0
+        self.line = 0  # physical lines split off so far
+        self.offset = 0  # bytes read so far
         self.nul = 0
-        self.last = ""
+        self._window: list[str] = []  # lines from number self._base on
+        self._base = 0
+        self._mark = 0  # lines before this number have been taken
+
+    def take(self, upto: int) -> str:
+        """The raw text of lines from the last :meth:`take` up to (not including) line ``upto``."""
+        out = "".join(self._window[self._mark - self._base : upto - self._base])
+        self._mark = max(self._mark, upto)
+        return out
+
+    def line_text(self, number: int) -> str:
+        """The text of line ``number`` if it is still held (the last line handed out always is)."""
+        i = number - self._base
+        return self._window[i] if 0 <= i < len(self._window) else ""
+
+    def _decode(self, block: bytes, final: bool) -> str:
+        try:
+            return self.decoder.decode(block, final)
+        except UnicodeDecodeError as exc:
+            at = self.offset + exc.start
+            line = self.line + block[: max(exc.start, 0)].count(b"\n") + 1
+            raise LabelError(
+                f"cannot decode the input as {self.encoding} at byte {at} (line {line}): {exc.reason}. "
+                "Pass --encoding (e.g. latin-1 or cp1252)."
+            ) from None
 
     def __iter__(self) -> Iterator[str]:
-        for chunk in self.raw:
-            self.line += 1
-            try:
-                text = self.decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                raise LabelError(
-                    f"cannot decode the input as {self.encoding} at byte {self.offset + exc.start} "
-                    f"(line {self.line}): {exc.reason}. Pass --encoding (e.g. latin-1 or cp1252)."
-                ) from None
-            self.offset += len(chunk)
+        carry = ""
+        read = getattr(self.raw, "read1", self.raw.read)  # read1: what a pipe has now, no waiting for more
+        while True:
+            block = read(self.BLOCK)
+            final = not block
+            text = carry + self._decode(block, final)
+            self.offset += len(block)
             if "\x00" in text:
                 self.nul += text.count("\x00")
                 text = text.replace("\x00", "")
-            self.last = text
-            yield text
+            parts = text.split("\n")
+            carry = parts.pop()
+            lines = [p + "\n" for p in parts]
+            if final and carry:
+                lines.append(carry)
+            # drop lines already taken, keep the rest (a record may span blocks)
+            keep = max(0, self._mark - self._base)
+            self._window = self._window[keep:] + lines
+            self._base += keep
+            self.line += len(lines)
+            yield from lines
+            if final:
+                return
 
 
 def open_input(path: str) -> io.BufferedIOBase:
@@ -168,8 +207,9 @@ def open_input(path: str) -> io.BufferedIOBase:
 
 def iter_rows(
     lines: Iterable[str], src: _LineSource, width: int, on_bad_line: str, summary: Summary, header_line: int
-) -> Iterator[tuple[list[str], bool]]:
-    """Yield ``(fields, is_bad)`` for data rows from ``lines``, applying the bad-line policy."""
+) -> Iterator[tuple[list[str], bool, str]]:
+    """Yield ``(fields, is_bad, raw_record)`` for data rows from ``lines``, applying the bad-line
+    policy; ``raw_record`` is the record's text as read, without its line ending."""
     reader = csv.reader(lines, strict=True)
     start = header_line
     while True:
@@ -182,21 +222,24 @@ def iter_rows(
             why = f"unparseable CSV ({exc})"
             start = header_line + reader.line_num
             summary.bad_lines.append((where, why))
+            last = src.line_text(start - 1)
+            src.take(start)
             if on_bad_line == "error":
                 raise LabelError(f"line {where}: {why}. Use --on-bad-line skip or keep to go on.") from None
             summary.rows_in += 1
             if on_bad_line == "skip":
                 summary.skipped += 1
                 continue
-            yield [src.last.rstrip("\r\n")] + [""] * (width - 1), True
+            yield [last.rstrip("\r\n")] + [""] * (width - 1), True, ""
             continue
         where = start + 1
         start = header_line + reader.line_num
+        raw = src.take(start)
         if not row or row == [""]:  # blank line: not a row
             continue
         summary.rows_in += 1
         if len(row) == width:
-            yield row, False
+            yield row, False, _strip_line_end(raw)
             continue
         why = f"expected {width} fields, found {len(row)}"
         summary.bad_lines.append((where, why))
@@ -209,7 +252,15 @@ def iter_rows(
             row = row + [""] * (width - len(row))
         else:
             row = row[: width - 1] + [",".join(row[width - 1 :])]
-        yield row, True
+        yield row, True, ""
+
+
+def _strip_line_end(raw: str) -> str:
+    if raw.endswith("\r\n"):
+        return raw[:-2]
+    if raw.endswith(("\n", "\r")):
+        return raw[:-1]
+    return raw
 
 
 # ------------------------------------------------------------------------- workers
@@ -254,8 +305,20 @@ class _Writer:
             self.pq_writer = None
 
     def write(self, rows: list[list[Any]]) -> None:
+        """Write rows; in CSV, a row ``[raw_record, new_values]`` is the input record's own text
+        followed by the new columns (no re-quoting of long fields)."""
         if self.fmt == "csv":
-            self.w.writerows(rows)
+            plain = self.w.writerow
+            buf = io.StringIO()
+            tail = csv.writer(buf, lineterminator="\n")
+            for r in rows:
+                if len(r) == 2 and isinstance(r[1], list):
+                    buf.seek(0)
+                    buf.truncate()
+                    tail.writerow(r[1])
+                    self.stream.write(r[0] + "," + buf.getvalue())
+                else:
+                    plain(r)
         elif self.fmt == "jsonl":
             keys = _unique_keys(self.header)
             for r in rows:
@@ -388,9 +451,10 @@ def label_csv(
     out_header = header + extra
     width = len(header)
     header_lines = header_reader.line_num
+    src.take(header_lines)
 
-    def chunks() -> Iterator[list[tuple[list[str], bool]]]:
-        buf: list[tuple[list[str], bool]] = []
+    def chunks() -> Iterator[list[tuple[list[str], bool, str]]]:
+        buf: list[tuple[list[str], bool, str]] = []
         for item in iter_rows(lines, src, width, on_bad_line, summary, header_lines):
             buf.append(item)
             if len(buf) >= chunk_rows:
@@ -417,10 +481,10 @@ def label_csv(
     cleanup: list[str] = []
     try:
 
-        def finish(rows: list[tuple[list[str], bool]], result: tuple[np.ndarray, list[str], list[str]]) -> None:
+        def finish(rows: list[tuple[list[str], bool, str]], result: tuple[np.ndarray, list[str], list[str]]) -> None:
             proba, statuses, ev = result
-            out_rows = []
-            for (fields, bad), p, st, e in zip(rows, proba, statuses, ev):
+            out_rows: list[list[Any]] = []
+            for (fields, bad, raw), p, st, e in zip(rows, proba, statuses, ev):
                 if bad:
                     st = "bad_line"
                 has = not np.isnan(p[0])
@@ -437,14 +501,18 @@ def label_csv(
                 if min_confidence is not None:
                     nr = (conf is None) or conf < min_confidence
                     vals.append(("true" if nr else "false") if fmt == "csv" else nr)
-                out_rows.append(list(fields) + vals)
+                if raw and fmt == "csv":
+                    # a well-formed record goes out as it came in, plus the new columns
+                    out_rows.append([raw, vals])
+                else:
+                    out_rows.append(list(fields) + vals)
             writer.write(out_rows)
             summary.rows_out += len(out_rows)
             if progress is not None:
                 progress(summary.rows_out, src.offset)
 
-        def texts_of(rows: list[tuple[list[str], bool]]) -> tuple[list[str], list[str] | None]:
-            return [r[ti] for r, _ in rows], ([r[tt] for r, _ in rows] if tt is not None else None)
+        def texts_of(rows: list[tuple[list[str], bool, str]]) -> tuple[list[str], list[str] | None]:
+            return [r[0][ti] for r in rows], ([r[0][tt] for r in rows] if tt is not None else None)
 
         gen = chunks()
         first = next(gen, None)

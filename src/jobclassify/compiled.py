@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import io
 import re
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .text import word_ngrams
+from .text import TOKEN_PATTERN, tokenize, word_ngrams
 
 FORMAT = "jobclassify-compiled-1"
+TOKEN_RE_FINDALL = re.compile(TOKEN_PATTERN).findall
 
 
 class CompiledModelError(ValueError):
@@ -79,6 +81,47 @@ def save_compiled(model: Any, path: str | Path) -> None:
     atomic_write_bytes(path, buf.getvalue())
 
 
+class IntTable:
+    """A read-only hash table from int64 keys to int64 values, queried with array operations.
+
+    >>> t = IntTable(np.array([5, 10**12, 7]), np.array([0, 1, 2]))
+    >>> t.get(np.array([7, 8, 10**12])).tolist()
+    [2, -1, 1]
+    """
+
+    _MULT = np.uint64(0x9E3779B97F4A7C15)
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+        self.mask = (1 << bits) - 1
+        self.shift = np.uint64(64 - bits)
+        self.keys = np.full(self.mask + 1, -1, dtype=np.int64)
+        self.values = np.full(self.mask + 1, -1, dtype=np.int64)
+        slots = self._slot(np.asarray(keys, dtype=np.int64)).tolist()
+        for key, value, slot in zip(np.asarray(keys).tolist(), np.asarray(values).tolist(), slots):
+            while self.keys[slot] not in (-1, key):
+                slot = (slot + 1) & self.mask
+            self.keys[slot], self.values[slot] = key, value
+
+    def _slot(self, keys: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return ((keys.astype(np.uint64) * self._MULT) >> self.shift).astype(np.int64)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """Values of ``keys`` (non-negative), ``-1`` where absent."""
+        keys = np.asarray(keys, dtype=np.int64)
+        out = np.full(len(keys), -1, dtype=np.int64)
+        slot = self._slot(keys)
+        todo = np.arange(len(keys))
+        while len(todo):
+            k = self.keys[slot]
+            hit = k == keys[todo]
+            out[todo[hit]] = self.values[slot[hit]]
+            more = ~hit & (k != -1)
+            todo, slot = todo[more], (slot[more] + 1) & self.mask
+        return out
+
+
 class CompiledModel:
     """Predict with the arrays of a compiled pipeline (NumPy only).
 
@@ -93,6 +136,7 @@ class CompiledModel:
             raise CompiledModelError(f"not a compiled jobclassify model ({FORMAT} expected)")
         self.classes_ = np.asarray([str(c) for c in arrays["classes"]], dtype=object)
         self.coef = arrays["coef"]
+        self._coef_t = np.ascontiguousarray(self.coef.T)  # rows gathered per feature
         self.intercept = arrays["intercept"]
         self.cal_a, self.cal_b = arrays["cal_a"], arrays["cal_b"]
         tax = str(arrays["taxonomy"])
@@ -115,6 +159,71 @@ class CompiledModel:
         if self.coef.shape != (len(self.classes_), self.n_words + self.n_taxonomy):
             raise CompiledModelError("compiled model arrays do not fit together (damaged file?)")
         self._names: np.ndarray | None = None
+        self._tables: dict[str, Any] | None = None
+
+    def _build_tables(self) -> dict[str, Any]:
+        """Integer tables for the fast feature path: one id per token that matters to any feature.
+
+        Tokens of the word vocabulary and of taxonomy variants get ids from 1 (0: any other
+        token). Word unigram columns and single-token taxonomy terms are then array look-ups;
+        token pairs go through one :class:`IntTable` whose value packs the word bigram column
+        (low 32 bits, plus one) and whether the pair begins a multi-token taxonomy variant (bit 32).
+        """
+        from .matcher import matcher_for
+
+        m = matcher_for(self.taxonomy)
+        tok_id: dict[str, int] = {}
+        words = sorted(self.vocab, key=self.vocab.__getitem__) if self.has_words else []
+        split = [w.split(" ") for w in words]
+        for parts in split:
+            for t in parts:
+                tok_id.setdefault(t, len(tok_id) + 1)
+        variants = sorted(m.variant_tokens)
+        for key in variants:
+            for t in key:
+                tok_id.setdefault(t, len(tok_id) + 1)
+        nt = len(tok_id) + 1
+        uni_col = np.full(nt, -1, dtype=np.int64)
+        pairs: dict[int, int] = {}
+        for col, parts in enumerate(split):
+            if len(parts) == 1:
+                uni_col[tok_id[parts[0]]] = col
+            else:
+                pairs[tok_id[parts[0]] * nt + tok_id[parts[1]]] = col + 1
+        single_term = np.full(nt, -1, dtype=np.int64)
+        for key in variants:
+            if len(key) == 1:
+                single_term[tok_id[key[0]]] = m.variant_tokens[key]
+            else:
+                code = tok_id[key[0]] * nt + tok_id[key[1]]
+                pairs[code] = pairs.get(code, 0) | (1 << 32)
+        codes = np.fromiter(pairs.keys(), dtype=np.int64, count=len(pairs))
+        first = np.zeros(nt, dtype=bool)
+        second = np.zeros(nt, dtype=bool)
+        first[codes // nt] = True
+        second[codes % nt] = True
+        values = np.fromiter(pairs.values(), dtype=np.int64, count=len(pairs))
+        return {
+            "matcher": m,
+            "tok_id": tok_id,
+            "nt": nt,
+            "uni_col": uni_col,
+            "single_term": single_term,
+            "pairs": IntTable(codes, values),
+            "first": first,
+            "second": second,
+            "n_pairs": len(pairs),
+        }
+
+    @property
+    def _fast(self) -> bool:
+        """Whether the batch feature path applies (the default word analyzer: 1-2-grams, our tokens)."""
+        return (not self.has_words) or (
+            self.lowercase
+            and self.ngram_range[0] == 1
+            and self.ngram_range[1] <= 2
+            and self.token_re.pattern == TOKEN_PATTERN
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> CompiledModel:
@@ -132,55 +241,139 @@ class CompiledModel:
 
     def _features(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR-style (indptr, indices, values) of the full feature rows."""
+        if self._fast:
+            return self._features_fast(texts)
+        return self._features_slow(texts)
+
+    def _features_fast(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One tokenization per text feeds the word n-grams and the taxonomy matches."""
+        from .taxonomy_scores import taxonomy_coo_from_matches
+
+        if self._tables is None:
+            self._tables = self._build_tables()
+        tb = self._tables
+        m = tb["matcher"]
+        get, findall = tb["tok_id"].get, TOKEN_RE_FINDALL
+        n = len(texts)
+        ids: list[int] = []
+        lens: list[int] = []
+        token_lists: list[list[str]] = []
+        odd: dict[int, list[str]] = {}  # texts whose lower-casing changes length (rare)
+        for i, doc in enumerate(texts):
+            low = doc.lower()
+            toks = findall(low)
+            if len(low) != len(doc):
+                odd[i] = tokenize(doc)
+            token_lists.append(toks)
+            ids.extend(map(get, toks, repeat(0)))
+            ids.append(0)  # separator: no bigram spans two texts
+            lens.append(len(toks) + 1)
+        arr = np.asarray(ids, dtype=np.int64)
+        lens_a = np.asarray(lens, dtype=np.int64)
+        doc_of = np.repeat(np.arange(n, dtype=np.int64), lens_a)
+        # token pairs: word bigram columns and taxonomy variant beginnings, for the whole batch
+        pair_pos = np.zeros(0, dtype=np.int64)
+        pair_val = np.zeros(0, dtype=np.int64)
+        if tb["n_pairs"] and len(arr) > 1:
+            a, b = arr[:-1], arr[1:]
+            pair_pos = np.flatnonzero(tb["first"][a] & tb["second"][b])
+            pair_val = tb["pairs"].get(a[pair_pos] * tb["nt"] + b[pair_pos])
+            found = pair_val >= 0
+            pair_pos, pair_val = pair_pos[found], pair_val[found]
+        # taxonomy: a match can start only where a single-token term stands or a variant begins
+        starts = np.union1d(np.flatnonzero(tb["single_term"][arr] >= 0), pair_pos[(pair_val >> 32) & 1 == 1])
+        offsets = np.concatenate([[0], np.cumsum(lens_a)[:-1]])
+        start_doc = doc_of[starts]
+        local = (starts - offsets[start_doc]).tolist()
+        bounds = np.searchsorted(start_doc, np.arange(n + 1)).tolist()
+        t_doc: list[int] = []
+        t_term: list[int] = []
+        match = m.match_tokens
+        for i, toks in enumerate(token_lists):
+            found_terms = [
+                idx for idx, _, _ in (match(odd[i]) if i in odd else match(toks, local[bounds[i] : bounds[i + 1]]))
+            ]
+            t_doc += [i] * len(found_terms)
+            t_term += found_terms
+        doc_t, col_t, val_t = taxonomy_coo_from_matches(
+            np.asarray(t_doc, dtype=np.int64), np.asarray(t_term, dtype=np.int64), n, m, self.taxonomy_terms
+        )
+        col_t = col_t + self.n_words
+        val_t = val_t * self.taxonomy_scale
+        if not self.has_words:
+            return self._assemble(n, doc_t, col_t, val_t)
+        # words: unigram and bigram columns by array look-up
+        col1 = tb["uni_col"][arr]
+        keep1 = col1 >= 0
+        docs = [doc_of[keep1]]
+        cols = [col1[keep1]]
+        if self.ngram_range[1] == 2:
+            col2 = (pair_val & 0xFFFFFFFF) - 1
+            hit = col2 >= 0
+            docs.append(doc_of[pair_pos[hit]])
+            cols.append(col2[hit])
+        doc_w, col_w, val_w = self._tfidf(np.concatenate(docs), np.concatenate(cols), n)
+        return self._assemble(
+            n, np.concatenate([doc_w, doc_t]), np.concatenate([col_w, col_t]), np.concatenate([val_w, val_t])
+        )
+
+    def _tfidf(self, doc: np.ndarray, col: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows, columns and l2-normalised TF-IDF values from one (doc, column) pair per n-gram seen."""
+        V = self.n_words
+        keys = doc * V + col
+        if n * V < 2**31:  # sorting int32 keys is about twice as fast
+            keys = keys.astype(np.int32)
+        uniq, counts = np.unique(keys, return_counts=True)
+        uniq = uniq.astype(np.int64)
+        doc_w, col_w = np.divmod(uniq, V)
+        tf = np.ones(len(counts)) if self.binary else counts.astype(np.float64)
+        if self.sublinear_tf and not self.binary:
+            tf = 1.0 + np.log(tf)
+        val_w = tf * self.idf[col_w]
+        norms = np.sqrt(np.bincount(doc_w, weights=val_w * val_w, minlength=n))
+        return doc_w, col_w, val_w / np.where(norms > 0, norms, 1.0)[doc_w]
+
+    @staticmethod
+    def _assemble(
+        n: int, doc: np.ndarray, col: np.ndarray, val: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        order = np.argsort(doc, kind="stable")
+        doc, col, val = doc[order], col[order], val[order]
+        return np.searchsorted(doc, np.arange(n + 1)), col, val
+
+    def _features_slow(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The general path (any n-gram range or token pattern): one n-gram string at a time."""
         from .matcher import matcher_for
         from .taxonomy_scores import taxonomy_coo
 
         n = len(texts)
-        rows_w: list[np.ndarray] = []
-        if self.has_words:
-            get = self.vocab.get
-            V = self.n_words
-            ids: list[int] = []
-            lens: list[int] = []
-            for doc in texts:
-                found = [i for i in map(get, self._ngrams(doc)) if i is not None]
-                ids += found
-                lens.append(len(found))
-            keys = np.repeat(np.arange(n, dtype=np.int64) * V, lens) + np.asarray(ids, dtype=np.int64)
-            uniq, counts = np.unique(keys, return_counts=True)
-            doc_w, col_w = np.divmod(uniq, V)
-            tf = np.ones(len(counts)) if self.binary else counts.astype(np.float64)
-            if self.sublinear_tf and not self.binary:
-                tf = 1.0 + np.log(tf)
-            val_w = tf * self.idf[col_w]
-            norms = np.sqrt(np.bincount(doc_w, weights=val_w * val_w, minlength=n))
-            val_w = val_w / np.where(norms > 0, norms, 1.0)[doc_w]
-            rows_w = [doc_w, col_w, val_w]
-        r, c, v = taxonomy_coo(texts, matcher_for(self.taxonomy), self.taxonomy_terms)
-        doc_t = np.asarray(r, dtype=np.int64)
-        col_t = np.asarray(c, dtype=np.int64) + self.n_words
-        val_t = np.asarray(v, dtype=np.float64) * self.taxonomy_scale
-        if rows_w:
-            doc = np.concatenate([rows_w[0], doc_t])
-            col = np.concatenate([rows_w[1], col_t])
-            val = np.concatenate([rows_w[2], val_t])
-        else:
-            doc, col, val = doc_t, col_t, val_t
-        order = np.argsort(doc, kind="stable")
-        doc, col, val = doc[order], col[order], val[order]
-        indptr = np.searchsorted(doc, np.arange(n + 1))
-        return indptr, col, val
+        doc_t, col_t, val_t = taxonomy_coo(texts, matcher_for(self.taxonomy), self.taxonomy_terms)
+        col_t, val_t = col_t + self.n_words, val_t * self.taxonomy_scale
+        if not self.has_words:
+            return self._assemble(n, doc_t, col_t, val_t)
+        get = self.vocab.get
+        ids: list[int] = []
+        lens: list[int] = []
+        for doc in texts:
+            found = [i for i in map(get, self._ngrams(doc)) if i is not None]
+            ids += found
+            lens.append(len(found))
+        doc_w, col_w, val_w = self._tfidf(
+            np.repeat(np.arange(n, dtype=np.int64), lens), np.asarray(ids, dtype=np.int64), n
+        )
+        return self._assemble(
+            n, np.concatenate([doc_w, doc_t]), np.concatenate([col_w, col_t]), np.concatenate([val_w, val_t])
+        )
 
     # -- prediction -----------------------------------------------------------------------------
     def _decision(self, indptr: np.ndarray, col: np.ndarray, val: np.ndarray) -> np.ndarray:
-        contrib = self.coef[:, col] * val  # (classes, nnz)
         n = len(indptr) - 1
-        out = np.zeros((len(self.classes_), n))
-        if len(col):
-            doc = np.repeat(np.arange(n), np.diff(indptr))
-            for k in range(len(self.classes_)):
-                out[k] = np.bincount(doc, weights=contrib[k], minlength=n)
-        return out.T + self.intercept
+        out = np.zeros((n, len(self.classes_)))
+        rows = np.flatnonzero(np.diff(indptr))
+        if len(rows):
+            contrib = self._coef_t[col] * val[:, None]  # (nnz, classes)
+            out[rows] = np.add.reduceat(contrib, indptr[rows], axis=0)
+        return out + self.intercept
 
     def _calibrate(self, dec: np.ndarray) -> np.ndarray:
         p = 1.0 / (1.0 + np.exp(self.cal_a * dec + self.cal_b))

@@ -1,8 +1,10 @@
 """A fast, word-boundary aware matcher for taxonomy terms.
 
-All variants of all terms are compiled into one trie-shaped regular expression, so a text is scanned
-once. Matching is case-insensitive; a term matches only between non-alphanumeric characters, so
-``aws`` does not fire inside ``laws`` while ``CI/CD``, ``C#`` and ``.NET`` style spellings do.
+Texts and term variants are split into the same word tokens (:data:`~jobclassify.text.TOKEN_PATTERN`,
+lower-cased), and a term matches where its variant's tokens stand in a row — so ``aws`` does not
+fire inside ``laws``, ``CI/CD``, ``ci-cd`` and ``CI / CD`` are one term, and ``C#`` and
+``node.js`` stay whole. Matches are leftmost-longest and do not overlap ("google cloud platform" is
+one match, not three). Because the word features use the same tokens, one tokenization serves both.
 
 >>> from jobclassify.matcher import TermMatcher
 >>> m = TermMatcher()
@@ -12,28 +14,21 @@ once. Matching is case-insensitive; a term matches only between non-alphanumeric
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .taxonomy import Taxonomy, TaxonomyError, Term, default_taxonomy_text, load_taxonomy, parse_taxonomy
-
-_SEP = re.compile(r"[\s_\-]+")
-_SEP_PATTERN = r"[\s_\-]+"
-
-
-def lower_same_length(text: str) -> str:
-    """Lower-case ``text`` keeping its length, so that match spans index the original text."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+from .text import TOKEN_RE, lower_same_length
 
 
 def normalize_variant(text: str) -> str:
-    """Lower-case and collapse spaces, hyphens and underscores to one space."""
-    return _SEP.sub(" ", text.lower()).strip()
+    """The token form of a variant: lower-cased word tokens joined by one space.
+
+    >>> normalize_variant("CI / CD")
+    'ci cd'
+    """
+    return " ".join(TOKEN_RE.findall(text.lower()))
 
 
 @dataclass(frozen=True)
@@ -48,27 +43,6 @@ class Hit:
     text: str
 
 
-def _trie_regex(variants: Iterable[str]) -> str:
-    trie: dict = {}
-    for v in variants:
-        node = trie
-        for atom in [(_SEP_PATTERN if ch == " " else re.escape(ch)) for ch in v]:
-            node = node.setdefault(atom, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        end = "" in node
-        branches = [atom + emit(child) for atom, child in sorted(node.items()) if atom]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 and len(branches[0]) <= 2 else f"(?:{'|'.join(branches)})"
-        if len(branches) == 1 and not body.startswith("(?:"):
-            body = f"(?:{body})"
-        return body + ("?" if end else "")
-
-    return emit(trie)
-
-
 class TermMatcher:
     """Find taxonomy terms in text.
 
@@ -81,37 +55,87 @@ class TermMatcher:
     def __init__(self, taxonomy: Taxonomy | None = None) -> None:
         self.taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
         self.terms: list[Term] = self.taxonomy.terms
-        self._by_variant: dict[str, int] = {}
+        self._by_tokens: dict[tuple[str, ...], int] = {}
         for i, term in enumerate(self.terms):
             for v in term.variants:
-                key = normalize_variant(v)
+                key = tuple(TOKEN_RE.findall(v.lower()))
                 if not key:
-                    raise TaxonomyError(f"term {term.name!r} has an empty variant")
-                other = self._by_variant.get(key)
+                    raise TaxonomyError(f"term {term.name!r} has a variant without word characters: {v!r}")
+                other = self._by_tokens.get(key)
                 if other is not None and other != i:
                     raise TaxonomyError(
                         f"variant {v!r} belongs to two terms: {self.terms[other].name!r} "
                         f"(group {self.terms[other].group}) and {term.name!r} (group {term.group})"
                     )
-                self._by_variant[key] = i
-        body = _trie_regex(sorted(self._by_variant))
-        self._regex = re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])")
+                self._by_tokens[key] = i
+        # first token -> {second token -> lengths of the longer variants, longest first}
+        longer: dict[str, dict[str, list[int]]] = {}
+        for key in self._by_tokens:
+            if len(key) > 1:
+                longer.setdefault(key[0], {}).setdefault(key[1], []).append(len(key))
+        self._longer = {t: {s: tuple(sorted(set(ls), reverse=True)) for s, ls in d.items()} for t, d in longer.items()}
+        self.single: dict[str, int] = {k[0]: i for k, i in self._by_tokens.items() if len(k) == 1}
+        self.starts: frozenset[str] = frozenset(self.single) | frozenset(self._longer)
+        """Tokens that begin some variant."""
+        self.max_tokens = max((len(k) for k in self._by_tokens), default=1)
+
+    @property
+    def variant_tokens(self) -> dict[tuple[str, ...], int]:
+        """Token tuple of every variant -> index of its term."""
+        return self._by_tokens
+
+    def match_tokens(self, tokens: list[str], candidates: Iterable[int] | None = None) -> list[tuple[int, int, int]]:
+        """``(term_index, first_token, end_token)`` of each match in a token list.
+
+        ``candidates`` may list, in order, the positions whose token starts some variant (computed
+        here when omitted).
+        """
+        if candidates is None:
+            starts = self.starts
+            candidates = [i for i, t in enumerate(tokens) if t in starts]
+        by_tokens, single, longer = self._by_tokens, self.single, self._longer
+        out: list[tuple[int, int, int]] = []
+        free = 0  # first position not covered by an earlier match
+        n = len(tokens)
+        last = n - 1
+        for i in candidates:
+            if i < free:
+                continue
+            t = tokens[i]
+            if i < last:
+                nxt = longer.get(t)
+                if nxt is not None:
+                    lengths = nxt.get(tokens[i + 1])
+                    if lengths is not None:
+                        for k in lengths:
+                            idx = by_tokens.get(tuple(tokens[i : i + k])) if i + k <= n else None
+                            if idx is not None:
+                                out.append((idx, i, i + k))
+                                free = i + k
+                                break
+                        if free > i:
+                            continue
+            idx = single.get(t)
+            if idx is not None:
+                out.append((idx, i, i + 1))
+                free = i + 1
+        return out
 
     def iter_matches(self, text: str) -> Iterable[tuple[int, int, int]]:
-        """Yield ``(term_index, start, end)`` for each match in ``text``."""
-        lower = lower_same_length(text)
-        by_variant = self._by_variant
-        for m in self._regex.finditer(lower):
-            idx = by_variant.get(_SEP.sub(" ", m.group()))
-            if idx is not None:
-                yield idx, m.start(), m.end()
+        """Yield ``(term_index, start, end)`` character spans of each match in ``text``."""
+        low = lower_same_length(text)
+        spans = [(m.start(), m.end()) for m in TOKEN_RE.finditer(low)]
+        tokens = [low[a:b] for a, b in spans]
+        for idx, i, j in self.match_tokens(tokens):
+            yield idx, spans[i][0], spans[j - 1][1]
+
+    def term_indices(self, text: str) -> list[int]:
+        """The term index of each match in ``text``, in order."""
+        return [idx for idx, _, _ in self.match_tokens(TOKEN_RE.findall(lower_same_length(text)))]
 
     def term_counts(self, text: str) -> Counter[int]:
         """Counts of each matched term index."""
-        lower = text.lower()
-        by_variant = self._by_variant
-        sub = _SEP.sub
-        return Counter(by_variant.get(sub(" ", s)) for s in self._regex.findall(lower))
+        return Counter(self.term_indices(text))
 
     def find(self, text: str) -> list[Hit]:
         """All matches in ``text``, in order, with their spans."""
@@ -125,8 +149,6 @@ class TermMatcher:
         """Matched terms by role and group: ``{role: {group: {term: count}}}``."""
         out: dict[str, dict[str, dict[str, int]]] = {}
         for idx, n in sorted(self.term_counts(text).items()):
-            if idx is None:
-                continue
             t = self.terms[idx]
             out.setdefault(t.role, {}).setdefault(t.group, {})[t.name] = n
         return out

@@ -8,11 +8,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .taxonomy_features import TaxonomyFeatures
+from .text import TOKEN_PATTERN
 from .vectorizer import CompactTfidfVectorizer
 
 SEED = 20261127
-TOKEN_PATTERN = r"[\w#+]+(?:[./][\w#+]+)*"
-"""Word tokens; ``ci/cd``, ``c#``, ``c++`` and ``node.js`` stay whole, trailing dots and slashes don't."""
 
 
 def build_pipeline(
@@ -31,8 +30,8 @@ def build_pipeline(
     """Build the default, untrained pipeline.
 
     * ``words``: TF-IDF over word 1-2-grams (sublinear term frequency, English stop words kept so
-      that phrases like "in the cloud" stay whole; tokens keep ``/ .`` inside words and ``# +`` so
-      that ``ci/cd``, ``c#`` and ``node.js`` survive);
+      that phrases like "in the cloud" stay whole; tokens as :data:`~jobclassify.text.TOKEN_PATTERN`,
+      the same the taxonomy matcher uses);
     * ``taxonomy``: :class:`~jobclassify.taxonomy_features.TaxonomyFeatures` scaled by
       ``taxonomy_scale``;
     * ``clf``: multinomial logistic regression (``C``, balanced class weights) whose

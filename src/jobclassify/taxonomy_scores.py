@@ -1,9 +1,13 @@
 """Taxonomy evidence as feature rows: the layout shared by ``TaxonomyFeatures`` and the compiled
-model (no scikit-learn needed here)."""
+model (no scikit-learn needed here).
+
+Both compute the features from the same thing — which term matched in which text — with
+:func:`taxonomy_coo_from_matches`, so the two cannot drift apart.
+"""
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
 from .matcher import TermMatcher
 
@@ -20,55 +24,91 @@ def feature_names(m: TermMatcher, with_terms: bool) -> list[str]:
     return names
 
 
-def taxonomy_coo(texts: list[str], m: TermMatcher, with_terms: bool) -> tuple[list[int], list[int], list[float]]:
-    """Row, column and value lists of the taxonomy features of ``texts`` (unscaled).
+def taxonomy_coo(texts: list[str], m: TermMatcher, with_terms: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row, column and value arrays of the taxonomy features of ``texts`` (unscaled).
 
     Column layout: roles (sorted), ``mix:both``, ``mix:balance``, three shares, groups (file
-    order), then terms (file order) when ``with_terms``.
+    order), then terms (file order) when ``with_terms``. For one text with term counts ``n_t``
+    and weights ``w_t``: term features ``log1p(n_t)``; a role's or group's score is
+    ``s = sum(w_t * (1 + log n_t))`` over its terms, its feature ``log1p(s)``; ``mix:both`` is
+    ``log1p(sqrt(d * c))`` and ``mix:balance`` ``min(d, c) / max(d, c)`` when both the devops
+    score ``d`` and the cloud score ``c`` are positive; shares are ``d``, ``c`` and the other-role
+    score over their sum plus :data:`SHARE_SMOOTHING`.
     """
-    roles, groups = sorted(m.taxonomy.roles), list(m.taxonomy.groups)
-    role_col = {r: i for i, r in enumerate(roles)}
-    n_fixed = len(roles) + 5
-    group_col = {g: n_fixed + i for i, g in enumerate(groups)}
-    term_base = n_fixed + len(groups)
-    terms = m.terms
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
+    docs: list[int] = []
+    terms: list[int] = []
     for i, text in enumerate(texts):
-        counts = m.term_counts(text)
-        role_score = dict.fromkeys(roles, 0.0)
-        group_score: dict[str, float] = {}
-        for idx, n in counts.items():
-            if idx is None:
-                continue
-            t = terms[idx]
-            s = t.weight * (1.0 + math.log(n))
-            role_score[t.role] += s
-            group_score[t.group] = group_score.get(t.group, 0.0) + s
-            if with_terms:
-                rows.append(i)
-                cols.append(term_base + idx)
-                vals.append(math.log1p(n))
-        for r, s in role_score.items():
-            if s:
-                rows.append(i)
-                cols.append(role_col[r])
-                vals.append(math.log1p(s))
-        d, c = role_score.get("devops", 0.0), role_score.get("cloud", 0.0)
-        o = role_score.get("other", 0.0)
-        if d and c:
-            rows += [i, i]
-            cols += [len(roles), len(roles) + 1]
-            vals += [math.log1p(math.sqrt(d * c)), min(d, c) / max(d, c)]
-        total = d + c + o + SHARE_SMOOTHING
-        for k, v in enumerate((d, c, o)):
-            if v:
-                rows.append(i)
-                cols.append(len(roles) + 2 + k)
-                vals.append(v / total)
-        for g, s in group_score.items():
-            rows.append(i)
-            cols.append(group_col[g])
-            vals.append(math.log1p(s))
-    return rows, cols, vals
+        found = m.term_indices(text)
+        docs += [i] * len(found)
+        terms += found
+    return taxonomy_coo_from_matches(
+        np.asarray(docs, dtype=np.int64), np.asarray(terms, dtype=np.int64), len(texts), m, with_terms
+    )
+
+
+def _tables(m: TermMatcher) -> dict[str, np.ndarray]:
+    cached = getattr(m, "_score_tables", None)
+    if cached is None:
+        roles, groups = sorted(m.taxonomy.roles), list(m.taxonomy.groups)
+        cached = {
+            "weight": np.asarray([t.weight for t in m.terms], dtype=np.float64),
+            "role": np.asarray([roles.index(t.role) for t in m.terms], dtype=np.int64),
+            "group": np.asarray([groups.index(t.group) for t in m.terms], dtype=np.int64),
+        }
+        m._score_tables = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def taxonomy_coo_from_matches(
+    doc: np.ndarray, term: np.ndarray, n_docs: int, m: TermMatcher, with_terms: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`taxonomy_coo` from one ``(doc, term)`` pair per match, for ``n_docs`` texts."""
+    roles, groups = sorted(m.taxonomy.roles), list(m.taxonomy.groups)
+    n_roles, n_groups, n_terms = len(roles), len(groups), len(m.terms)
+    n_fixed = n_roles + 5
+    term_base = n_fixed + n_groups
+    tb = _tables(m)
+    uniq, counts = np.unique(doc * n_terms + term, return_counts=True)
+    d_i, t_i = np.divmod(uniq, n_terms)
+    s = tb["weight"][t_i] * (1.0 + np.log(counts))
+    rows, cols, vals = [], [], []
+    if with_terms:
+        rows.append(d_i)
+        cols.append(term_base + t_i)
+        vals.append(np.log1p(counts.astype(np.float64)))
+    role_score = np.bincount(d_i * n_roles + tb["role"][t_i], weights=s, minlength=n_docs * n_roles)
+    role_score = role_score.reshape(n_docs, n_roles)
+    nz_d, nz_r = np.nonzero(role_score)
+    rows.append(nz_d)
+    cols.append(nz_r)
+    vals.append(np.log1p(role_score[nz_d, nz_r]))
+    zero = np.zeros(n_docs)
+
+    def score(role: str) -> np.ndarray:
+        return role_score[:, roles.index(role)] if role in roles else zero
+
+    dv, cl, ot = score("devops"), score("cloud"), score("other")
+    both = np.flatnonzero((dv > 0) & (cl > 0))
+    if len(both):
+        d, c = dv[both], cl[both]
+        rows += [both, both]
+        cols += [np.full(len(both), n_roles), np.full(len(both), n_roles + 1)]
+        vals += [np.log1p(np.sqrt(d * c)), np.minimum(d, c) / np.maximum(d, c)]
+    total = dv + cl + ot + SHARE_SMOOTHING
+    for k, v in enumerate((dv, cl, ot)):
+        nz = np.flatnonzero(v)
+        rows.append(nz)
+        cols.append(np.full(len(nz), n_roles + 2 + k))
+        vals.append(v[nz] / total[nz])
+    gkey = d_i * n_groups + tb["group"][t_i]
+    g_uniq, g_inv = np.unique(gkey, return_inverse=True)
+    g_score = np.bincount(g_inv.ravel(), weights=s, minlength=len(g_uniq))
+    g_d, g_g = np.divmod(g_uniq, n_groups)
+    rows.append(g_d)
+    cols.append(n_fixed + g_g)
+    vals.append(np.log1p(g_score))
+    return (
+        np.concatenate(rows).astype(np.int64),
+        np.concatenate(cols).astype(np.int64),
+        np.concatenate(vals).astype(np.float64),
+    )

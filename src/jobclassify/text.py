@@ -27,6 +27,28 @@ import numpy as np
 MAX_CHARS = 100_000
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,300}>")
 
+TOKEN_PATTERN = r"[\w#+]+(?:\.[\w#+]+)*"
+"""Word tokens, shared by the word features and the taxonomy matcher: ``c#``, ``c++`` and
+``node.js`` stay whole; slashes, hyphens and trailing dots split (``CI/CD`` -> ``ci``, ``cd``)."""
+TOKEN_RE = re.compile(TOKEN_PATTERN)
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case ``text`` keeping its length, so that spans in the result index the original."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens of ``text``.
+
+    >>> tokenize("Own CI/CD for node.js & C# apps.")
+    ['own', 'ci', 'cd', 'for', 'node.js', 'c#', 'apps']
+    """
+    return TOKEN_RE.findall(lower_same_length(text))
+
 
 def clean_text(text: str) -> str:
     """Strip HTML tags and entities (the models treat any run of whitespace as one space)."""
