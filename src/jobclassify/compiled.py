@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from array import array
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -255,7 +256,7 @@ class CompiledModel:
         m = tb["matcher"]
         get, findall = tb["tok_id"].get, TOKEN_RE_FINDALL
         n = len(texts)
-        ids: list[int] = []
+        ids = array("q")  # compact, and NumPy reads it without a copy
         lens: list[int] = []
         token_lists: list[list[str]] = []
         odd: dict[int, list[str]] = {}  # texts whose lower-casing changes length (rare)
@@ -268,7 +269,7 @@ class CompiledModel:
             ids.extend(map(get, toks, repeat(0)))
             ids.append(0)  # separator: no bigram spans two texts
             lens.append(len(toks) + 1)
-        arr = np.asarray(ids, dtype=np.int64)
+        arr = np.frombuffer(ids, dtype=np.int64) if len(ids) else np.zeros(0, dtype=np.int64)
         lens_a = np.asarray(lens, dtype=np.int64)
         doc_of = np.repeat(np.arange(n, dtype=np.int64), lens_a)
         # token pairs: word bigram columns and taxonomy variant beginnings, for the whole batch
