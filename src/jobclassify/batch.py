@@ -383,7 +383,7 @@ def label_csv(
     evidence: bool = False,
     min_confidence: float | None = None,
     jobs: int | None = None,
-    chunk_rows: int = 1000,
+    chunk_rows: int = 250,
     progress: Callable[[int, int], None] | None = None,
     input_size: int | None = None,
 ) -> Summary:

@@ -46,7 +46,7 @@ def _add_label(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--encoding", default="utf-8-sig", help="input encoding (default: UTF-8, BOM allowed)")
     p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
-    p.add_argument("--chunk-rows", type=int, default=1000, help=argparse.SUPPRESS)
+    p.add_argument("--chunk-rows", type=int, default=250, help=argparse.SUPPRESS)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
 
 
