@@ -2,6 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from jobclassify.factorised_classifier import FactorisedClassifier
 from jobclassify.keyword_classifier import KeywordClassifier
 from jobclassify.taxonomy_features import TaxonomyFeatures
 
@@ -19,6 +20,8 @@ def _expected_failures(estimator):
     return {}
 
 
-@parametrize_with_checks([KeywordClassifier(), TaxonomyFeatures()], expected_failed_checks=_expected_failures)
+@parametrize_with_checks(
+    [KeywordClassifier(), TaxonomyFeatures(), FactorisedClassifier()], expected_failed_checks=_expected_failures
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -37,17 +37,10 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
     tax = taxonomy_step(model)
     if feats is None or clf is None or tax is None or len(feats.transformer_list) not in (1, 2):
         raise CompiledModelError("only models made by build_pipeline() can be compiled")
-    cal = clf.calibrated_classifiers_
-    if len(cal) != 1 or cal[0].method != "sigmoid":
-        raise CompiledModelError("compiling needs CalibratedClassifierCV(method='sigmoid', ensemble=False)")
-    base = cal[0].estimator
     arrays: dict[str, np.ndarray] = {
         "format": np.asarray(FORMAT),
         "classes": np.asarray([str(c) for c in clf.classes_]),
-        "coef": np.asarray(base.coef_, dtype=np.float64),
-        "intercept": np.asarray(base.intercept_, dtype=np.float64),
-        "cal_a": np.asarray([c.a_ for c in cal[0].calibrators], dtype=np.float64),
-        "cal_b": np.asarray([c.b_ for c in cal[0].calibrators], dtype=np.float64),
+        **_head_arrays(clf),
         "taxonomy": np.asarray(tax.taxonomy_text_),
         "taxonomy_terms": np.asarray(bool(tax.terms)),
         "taxonomy_scale": np.asarray(float(tax.scale)),
@@ -71,6 +64,41 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
             }
         )
     return arrays
+
+
+def _sigmoid_head(est: Any) -> tuple[Any, float, float]:
+    """The linear model inside a (possibly sigmoid-calibrated) binary head, and its calibration."""
+    cal = getattr(est, "calibrated_classifiers_", None)
+    if cal is None:
+        return est, -1.0, 0.0  # plain logistic regression: p = 1 / (1 + exp(-d))
+    if len(cal) != 1 or cal[0].method != "sigmoid" or len(cal[0].calibrators) != 1:
+        raise CompiledModelError("compiling needs CalibratedClassifierCV(method='sigmoid', ensemble=False)")
+    return cal[0].estimator, float(cal[0].calibrators[0].a_), float(cal[0].calibrators[0].b_)
+
+
+def _head_arrays(clf: Any) -> dict[str, np.ndarray]:
+    """Coefficients and calibration of a multinomial head or of a factorised one's binary heads."""
+    if hasattr(clf, "membership_"):  # FactorisedClassifier
+        if any(isinstance(h, float) for h in clf.heads_):
+            raise CompiledModelError("a factor was constant in the training labels; such a model cannot be compiled")
+        parts = [_sigmoid_head(h) for h in clf.heads_]
+        return {
+            "coef": np.vstack([np.asarray(lr.coef_, dtype=np.float64)[0] for lr, _, _ in parts]),
+            "intercept": np.asarray([float(lr.intercept_[0]) for lr, _, _ in parts]),
+            "cal_a": np.asarray([a for _, a, _ in parts]),
+            "cal_b": np.asarray([b for _, _, b in parts]),
+            "membership": np.asarray(clf.membership_, dtype=bool),
+        }
+    cal = getattr(clf, "calibrated_classifiers_", None)
+    if cal is None or len(cal) != 1 or cal[0].method != "sigmoid":
+        raise CompiledModelError("compiling needs CalibratedClassifierCV(method='sigmoid', ensemble=False)")
+    base = cal[0].estimator
+    return {
+        "coef": np.asarray(base.coef_, dtype=np.float64),
+        "intercept": np.asarray(base.intercept_, dtype=np.float64),
+        "cal_a": np.asarray([c.a_ for c in cal[0].calibrators], dtype=np.float64),
+        "cal_b": np.asarray([c.b_ for c in cal[0].calibrators], dtype=np.float64),
+    }
 
 
 def save_compiled(model: Any, path: str | Path) -> None:
@@ -136,8 +164,16 @@ class CompiledModel:
         if str(arrays.get("format", "")) != FORMAT:
             raise CompiledModelError(f"not a compiled jobclassify model ({FORMAT} expected)")
         self.classes_ = np.asarray([str(c) for c in arrays["classes"]], dtype=object)
-        self.coef = arrays["coef"]
+        self.coef = arrays["coef"]  # one row per head: per class, or per factor
         self._coef_t = np.ascontiguousarray(self.coef.T)  # rows gathered per feature
+        self.membership: np.ndarray | None = (
+            np.asarray(arrays["membership"], dtype=bool) if "membership" in arrays else None
+        )
+        n_heads = len(self.classes_) if self.membership is None else self.membership.shape[1]
+        if self.membership is not None and self.membership.shape[0] != len(self.classes_):
+            raise CompiledModelError("compiled model arrays do not fit together (damaged file?)")
+        # per class, the direction in which each feature moves its score (for explanations)
+        self.class_coef = self.coef if self.membership is None else np.where(self.membership, 1.0, -1.0) @ self.coef
         self.intercept = arrays["intercept"]
         self.cal_a, self.cal_b = arrays["cal_a"], arrays["cal_b"]
         tax = str(arrays["taxonomy"])
@@ -157,7 +193,7 @@ class CompiledModel:
             self.lowercase = bool(arrays["lowercase"])
             self.sublinear_tf = bool(arrays["sublinear_tf"])
             self.binary = bool(arrays["binary"])
-        if self.coef.shape != (len(self.classes_), self.n_words + self.n_taxonomy):
+        if self.coef.shape != (n_heads, self.n_words + self.n_taxonomy):
             raise CompiledModelError("compiled model arrays do not fit together (damaged file?)")
         self._names: np.ndarray | None = None
         self._tables: dict[str, Any] | None = None
@@ -369,7 +405,7 @@ class CompiledModel:
     # -- prediction -----------------------------------------------------------------------------
     def _decision(self, indptr: np.ndarray, col: np.ndarray, val: np.ndarray) -> np.ndarray:
         n = len(indptr) - 1
-        out = np.zeros((n, len(self.classes_)))
+        out = np.zeros((n, self.coef.shape[0]))
         rows = np.flatnonzero(np.diff(indptr))
         if len(rows):
             contrib = self._coef_t[col] * val[:, None]  # (nnz, classes)
@@ -378,6 +414,8 @@ class CompiledModel:
 
     def _calibrate(self, dec: np.ndarray) -> np.ndarray:
         p = 1.0 / (1.0 + np.exp(self.cal_a * dec + self.cal_b))
+        if self.membership is not None:  # factor probabilities -> class probabilities
+            p = np.where(self.membership[None, :, :], p[:, None, :], 1.0 - p[:, None, :]).prod(axis=2)
         total = p.sum(axis=1, keepdims=True)
         uniform = np.full_like(p, 1.0 / p.shape[1])
         return np.divide(p, total, out=uniform, where=total != 0)
@@ -415,7 +453,7 @@ class CompiledModel:
         for i in range(len(texts)):
             k = int(proba[i].argmax())
             c, v = col[indptr[i] : indptr[i + 1]], val[indptr[i] : indptr[i + 1]]
-            rel = self.coef[:, c]
+            rel = self.class_coef[:, c]
             contrib = v * (rel[k] - rel.mean(axis=0))
             best = np.argsort(-contrib)[:top]
             out.append([(str(names[c[j]]), round(float(contrib[j]), 4)) for j in best if contrib[j] > 0])

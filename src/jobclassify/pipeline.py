@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from .factorised_classifier import FactorisedClassifier
 from .taxonomy_features import TaxonomyFeatures
 from .text import TOKEN_PATTERN
 from .vectorizer import CompactTfidfVectorizer
 
 SEED = 20261127
+DUTY_FACTORS = (("devops", "hybrid"), ("cloud", "hybrid"))
+"""The default model's binary heads: has delivery (devops) duties; has cloud-infrastructure duties."""
 
 
 def build_pipeline(
@@ -23,7 +28,8 @@ def build_pipeline(
     taxonomy_scale: float = 0.5,
     taxonomy_terms: bool = True,
     words: bool = True,
-    C: float = 4.0,
+    head: str = "factorised",
+    C: float | None = None,
     calibration: str = "sigmoid",
     cv: int = 5,
 ) -> Pipeline:
@@ -34,9 +40,14 @@ def build_pipeline(
       the same the taxonomy matcher uses);
     * ``taxonomy``: :class:`~jobclassify.taxonomy_features.TaxonomyFeatures` scaled by
       ``taxonomy_scale``;
-    * ``clf``: multinomial logistic regression (``C``, balanced class weights) whose
-      probabilities are calibrated with ``CalibratedClassifierCV`` (``calibration``, ``cv`` folds,
-      ``ensemble=False`` so one model carries the coefficients shown as evidence).
+    * ``clf``: with ``head="factorised"`` (default), a
+      :class:`~jobclassify.factorised_classifier.FactorisedClassifier` with two binary logistic
+      heads, "has devops duties" and "has cloud duties" (:data:`DUTY_FACTORS`; ``hybrid`` is
+      both, ``other`` neither), each calibrated (sigmoid, ``cv`` folds; ``C`` defaults to 1);
+      with ``head="multinomial"``, one multinomial logistic regression (``C`` defaults to 4)
+      calibrated with ``CalibratedClassifierCV`` (``calibration``, ``cv`` folds). Both use
+      balanced class weights and ``ensemble=False``, so one model carries the coefficients
+      shown as evidence.
 
     >>> pipe = build_pipeline()
     >>> [name for name, _ in pipe.steps]
@@ -55,8 +66,16 @@ def build_pipeline(
     parts = [("words", vec)] if words else []
     parts.append(("taxonomy", TaxonomyFeatures(taxonomy=taxonomy, terms=taxonomy_terms, scale=taxonomy_scale)))
     features = FeatureUnion(parts)
-    base = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, random_state=SEED)
-    clf = CalibratedClassifierCV(base, method=calibration, cv=cv, ensemble=False)
+    clf: Any
+    if head == "factorised":
+        if calibration != "sigmoid":
+            raise ValueError("the factorised head calibrates with sigmoid only")
+        clf = FactorisedClassifier(factors=DUTY_FACTORS, C=1.0 if C is None else C, cv=cv, random_state=SEED)
+    elif head == "multinomial":
+        base = LogisticRegression(C=4.0 if C is None else C, class_weight="balanced", max_iter=2000, random_state=SEED)
+        clf = CalibratedClassifierCV(base, method=calibration, cv=cv, ensemble=False)
+    else:
+        raise ValueError(f"head must be 'factorised' or 'multinomial', not {head!r}")
     return Pipeline([("features", features), ("clf", clf)])
 
 
