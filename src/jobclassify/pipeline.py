@@ -29,7 +29,7 @@ def build_pipeline(
     taxonomy_terms: bool = True,
     words: bool = True,
     head: str = "factorised",
-    C: float | None = None,
+    C: float = 4.0,
     calibration: str = "sigmoid",
     cv: int = 5,
 ) -> Pipeline:
@@ -43,9 +43,8 @@ def build_pipeline(
     * ``clf``: with ``head="factorised"`` (default), a
       :class:`~jobclassify.factorised_classifier.FactorisedClassifier` with two binary logistic
       heads, "has devops duties" and "has cloud duties" (:data:`DUTY_FACTORS`; ``hybrid`` is
-      both, ``other`` neither), each calibrated (sigmoid, ``cv`` folds; ``C`` defaults to 1);
-      with ``head="multinomial"``, one multinomial logistic regression (``C`` defaults to 4)
-      calibrated with ``CalibratedClassifierCV`` (``calibration``, ``cv`` folds). Both use
+      both, ``other`` neither), each calibrated (sigmoid, ``cv`` folds);
+      with ``head="multinomial"``, one multinomial logistic regression calibrated with ``CalibratedClassifierCV`` (``calibration``, ``cv`` folds). Both use
       balanced class weights and ``ensemble=False``, so one model carries the coefficients
       shown as evidence.
 
@@ -70,9 +69,9 @@ def build_pipeline(
     if head == "factorised":
         if calibration != "sigmoid":
             raise ValueError("the factorised head calibrates with sigmoid only")
-        clf = FactorisedClassifier(factors=DUTY_FACTORS, C=1.0 if C is None else C, cv=cv, random_state=SEED)
+        clf = FactorisedClassifier(factors=DUTY_FACTORS, C=C, cv=cv, random_state=SEED)
     elif head == "multinomial":
-        base = LogisticRegression(C=4.0 if C is None else C, class_weight="balanced", max_iter=2000, random_state=SEED)
+        base = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, random_state=SEED)
         clf = CalibratedClassifierCV(base, method=calibration, cv=cv, ensemble=False)
     else:
         raise ValueError(f"head must be 'factorised' or 'multinomial', not {head!r}")

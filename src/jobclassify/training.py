@@ -45,7 +45,7 @@ def training_texts(
     return out_texts, y
 
 
-DENSITY_DROP = 0.75
+DENSITY_DROP = 0.6
 DENSITY_COPIES = 2
 
 
