@@ -127,3 +127,22 @@ def test_compiled_model_matches_the_pipeline():
 
 def test_default_model_is_loaded_once():
     assert get_default_model() is get_default_model()
+
+
+@pytest.mark.parametrize("head", ["multinomial", "factorised"])
+def test_compiled_model_matches_other_heads_and_odd_text(head):
+    """Both heads compile; the batch path equals the pipeline on odd text (lower-casing that
+    changes length, slashes, one text at a time and many at once)."""
+    from jobclassify.compiled import CompiledModel, compile_pipeline
+    from jobclassify.corpus import load_corpus
+    from jobclassify.pipeline import build_pipeline
+
+    df = load_corpus().groupby("label").head(40)
+    pipe = build_pipeline(head=head, cv=3).fit(df["description"].tolist(), df["label"].tolist())
+    compiled = CompiledModel(compile_pipeline(pipe))
+    texts = [DEVOPS, CLOUD, "İSTANBUL team: CI/CD on AWS/Azure/GCP", "blue/green", "", "aws " * 50]
+    texts += df["description"].tolist()[:40]
+    a = pipe.predict_proba(texts)
+    assert np.abs(a - compiled.predict_proba(texts)).max() < 1e-6
+    one_by_one = np.vstack([compiled.predict_proba([t]) for t in texts[:6]])
+    assert np.abs(a[:6] - one_by_one).max() < 1e-6
