@@ -43,10 +43,10 @@ def build_pipeline(
     * ``clf``: with ``head="factorised"`` (default), a
       :class:`~jobclassify.factorised_classifier.FactorisedClassifier` with two binary logistic
       heads, "has devops duties" and "has cloud duties" (:data:`DUTY_FACTORS`; ``hybrid`` is
-      both, ``other`` neither), each calibrated (sigmoid, ``cv`` folds);
-      with ``head="multinomial"``, one multinomial logistic regression calibrated with ``CalibratedClassifierCV`` (``calibration``, ``cv`` folds). Both use
-      balanced class weights and ``ensemble=False``, so one model carries the coefficients
-      shown as evidence.
+      both, ``other`` neither), each calibrated (sigmoid, ``cv`` folds); with
+      ``head="multinomial"``, one multinomial logistic regression calibrated with
+      ``CalibratedClassifierCV`` (``calibration``, ``cv`` folds). Both use ``C``, balanced class
+      weights and ``ensemble=False``, so one model carries the coefficients shown as evidence.
 
     >>> pipe = build_pipeline()
     >>> [name for name, _ in pipe.steps]
