@@ -81,8 +81,6 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         col = {"devops": 0, "cloud": 1, "other": 2}
         for i, text in enumerate(texts):
             for idx, n in m.term_counts(text).items():
-                if idx is None:
-                    continue
                 t = terms[idx]
                 j = col.get(t.role)
                 if j is not None:

@@ -77,7 +77,6 @@ class TermMatcher:
         self.single: dict[str, int] = {k[0]: i for k, i in self._by_tokens.items() if len(k) == 1}
         self.starts: frozenset[str] = frozenset(self.single) | frozenset(self._longer)
         """Tokens that begin some variant."""
-        self.max_tokens = max((len(k) for k in self._by_tokens), default=1)
 
     @property
     def variant_tokens(self) -> dict[tuple[str, ...], int]:
