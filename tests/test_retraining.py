@@ -118,3 +118,26 @@ def test_weak_label_and_suggest_cli(small_csv, tmp_path, capsys):
     assert len(got) == 5 and all(r["reason"] for r in got)
     scores = [float(r["score"]) for r in got]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_train_cli_head_choice_and_labels_missing_from_data(small, tmp_path, capsys):
+    """--head multinomial trains the four-way head; the factorised head copes with data that has
+    no hybrid rows (its two duty heads still learn), and the model card names the head."""
+    p = tmp_path / "nohybrid.csv"
+    small[small["label"] != "hybrid"].to_csv(p, index=False)
+    assert main(["train", str(p), "--out", str(tmp_path / "f")]) == 0
+    assert "FactorisedClassifier" in (tmp_path / "f" / "MODEL_CARD.md").read_text()
+    assert main(["train", str(p), "--out", str(tmp_path / "mn"), "--head", "multinomial"]) == 0
+    assert "multinomial" in (tmp_path / "mn" / "MODEL_CARD.md").read_text()
+    capsys.readouterr()
+    for name in ("f", "mn"):
+        assert (
+            main(
+                ["label", str(p), "-o", str(tmp_path / f"{name}.csv"), "--model", str(tmp_path / name / "model.skops")]
+            )
+            == 0
+        )
+        with open(tmp_path / f"{name}.csv", newline="") as f:
+            rows = list(csv.DictReader(f))
+        assert len(rows) == len(small) - (small["label"] == "hybrid").sum()
+        assert {r["label"] for r in rows} <= {"cloud", "devops", "hybrid", "other"}

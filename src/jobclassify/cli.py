@@ -253,6 +253,12 @@ def _add_train(p: argparse.ArgumentParser) -> None:
     _add_columns_args(p, label=True)
     p.add_argument("--with-corpus", action="store_true", help="train on DATA plus the bundled corpus")
     p.add_argument("--force", action="store_true", help="overwrite an existing model folder")
+    p.add_argument(
+        "--head",
+        choices=("factorised", "multinomial"),
+        default="factorised",
+        help="classifier head: two binary duty heads, hybrid = both (default), or one four-way regression",
+    )
 
 
 def cmd_train(a: argparse.Namespace) -> int:
@@ -272,7 +278,14 @@ def cmd_train(a: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     try:
-        res = train(df, text_column=text, title_column=title, label_column=a.label_column, with_corpus=a.with_corpus)
+        res = train(
+            df,
+            text_column=text,
+            title_column=title,
+            label_column=a.label_column,
+            with_corpus=a.with_corpus,
+            head=a.head,
+        )
     except ValueError as exc:
         raise _CliError(str(exc)) from None
     write_model_dir(res, out, source=a.data)

@@ -115,7 +115,8 @@ def predict_texts(
 ) -> tuple[np.ndarray, list[dict[str, Any]] | None]:
     """Probabilities ``(n, 4)`` over LABELS for clean texts, plus evidence per text if asked."""
     classes = [str(c) for c in model.classes_]
-    order = [classes.index(c) for c in LABELS]
+    # columns in LABELS order; a label the model never saw in training gets probability 0
+    order = [classes.index(c) if c in classes else -1 for c in LABELS]
     split = _split_pipeline(model)
     ev: list[dict[str, Any]] | None = [] if evidence else None
     probas = []
@@ -131,7 +132,8 @@ def predict_texts(
             features, clf = split
             X = features.transform(chunk)
             p = clf.predict_proba(X)
-        p = np.asarray(p)[:, order]
+        p = np.asarray(p)
+        p = np.column_stack([p[:, k] if k >= 0 else np.zeros(len(p)) for k in order])
         probas.append(p)
         if ev is not None:
             ev.extend(_evidence(model, chunk, X, p, top))
@@ -146,7 +148,10 @@ def _evidence(model: Any, texts: list[str], X: Any, p: np.ndarray, top: int) -> 
         coef = _coefficients(split[1])
         names = split[0].get_feature_names_out()
         classes = [str(c) for c in split[1].classes_]
-    top_compiled = model.explain_top(texts, p, top, features=X) if isinstance(model, CompiledModel) else None
+    top_compiled = None
+    if isinstance(model, CompiledModel):  # explain_top reads probabilities in the model's class order
+        p_model = p[:, [LABELS.index(str(c)) for c in model.classes_]]
+        top_compiled = model.explain_top(texts, p_model, top, features=X)
     out = []
     for i, text in enumerate(texts):
         item: dict[str, Any] = {"matched": matcher.summarize(text)}

@@ -221,6 +221,7 @@ def train(
         "heldout_macro_f1": heldout.get("macro_f1"),
         "cv_macro_f1": cross["macro_f1_mean"],
         "seed": SEED,
+        "head": pipeline_params.get("head", "factorised"),
     }
     meta["taxonomy_sha256"] = taxonomy_step(model).taxonomy_sha256_
     return TrainResult(model, meta, heldout, cross, baseline)
@@ -250,8 +251,13 @@ def write_model_dir(res: TrainResult, out: str | Path, source: str = "") -> None
         + f"; labels {meta['label_counts']}.",
         f"- Training data SHA-256 `{meta['training_data_sha256']}`, taxonomy SHA-256 `{meta['taxonomy_sha256']}`, "
         f"seed {meta['seed']}.",
-        "- Method: TF-IDF word 1-2-grams + taxonomy features -> calibrated logistic regression "
-        "(`jobclassify.build_pipeline`).",
+        "- Method: TF-IDF word 1-2-grams + taxonomy features -> "
+        + (
+            "two calibrated binary logistic heads, devops duties and cloud duties (`FactorisedClassifier`)"
+            if meta.get("head", "factorised") == "factorised"
+            else "calibrated multinomial logistic regression"
+        )
+        + " (`jobclassify.build_pipeline`).",
         "",
         "## Scores",
         "",
