@@ -19,11 +19,10 @@ from sklearn.pipeline import make_pipeline
 
 from jobclassify.corpus import load_corpus
 from jobclassify.evalsets import load_realworld
-from jobclassify.keyword_classifier import KeywordClassifier
 from jobclassify.pipeline import SEED
 from jobclassify.predict import get_default_model
-from jobclassify.train_default import KEYWORD_DROP
-from jobclassify.training import corpus_training_texts, evaluate_texts, training_texts
+from jobclassify.train_default import keyword_baseline
+from jobclassify.training import evaluate_texts, training_texts
 
 
 def main() -> int:
@@ -35,8 +34,7 @@ def main() -> int:
     corpus = load_corpus()
     train = corpus[corpus["split"] == "train"]
     t0 = time.perf_counter()
-    Xk, yk = corpus_training_texts(train, drop=KEYWORD_DROP, copies=1, seed=SEED)
-    keyword = KeywordClassifier().fit(Xk, yk)
+    keyword = keyword_baseline(train)
     Xp, yp = training_texts(train)
     plain = make_pipeline(
         TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from jobclassify import KeywordClassifier
 
@@ -28,6 +29,16 @@ def test_fit_tunes_and_predicts_the_obvious_cases():
 def test_untuned_rules_use_the_given_thresholds():
     clf = KeywordClassifier(min_score=2.0, hybrid_ratio=0.6, other_weight=1.0, tune=False).fit(TEXTS, Y)
     assert (clf.min_score_, clf.hybrid_ratio_, clf.other_weight_) == (2.0, 0.6, 1.0)
+
+
+def test_tuning_only_some_thresholds_keeps_the_others():
+    clf = KeywordClassifier(hybrid_ratio=0.73, other_weight=1.1, tune=("min_score",)).fit(TEXTS, Y)
+    assert (clf.hybrid_ratio_, clf.other_weight_) == (0.73, 1.1)
+    full = KeywordClassifier().fit(TEXTS, Y)
+    assert clf.min_score_ in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 13.0, 16.0, 20.0)
+    assert full.hybrid_ratio_ != 0.73
+    with pytest.raises(ValueError, match="tune must be"):
+        KeywordClassifier(tune=("ratio",)).fit(TEXTS, Y)
 
 
 def test_explain_lists_the_evidence():

@@ -42,8 +42,10 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         Taxonomy TOML text; ``None`` uses the bundled taxonomy.
     min_score, hybrid_ratio, other_weight : float
         Rule thresholds used as given when ``tune=False``; starting values otherwise.
-    tune : bool, default=True
-        Search the thresholds on the training data in ``fit``.
+    tune : bool or collection of str, default=True
+        Search the thresholds on the training data in ``fit``: all three (``True``), none
+        (``False``), or only those named (e.g. ``("min_score", "other_weight")``, keeping
+        ``hybrid_ratio`` as given).
 
     Examples
     --------
@@ -102,6 +104,14 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         return e / e.sum(axis=1, keepdims=True)
 
     # -- API ---------------------------------------------------------------------------------
+    def _tuned_names(self) -> set[str]:
+        names = ("min_score", "hybrid_ratio", "other_weight")
+        if isinstance(self.tune, bool):
+            return set(names) if self.tune else set()
+        if isinstance(self.tune, str) or not all(t in names for t in self.tune):
+            raise ValueError(f"tune must be True, False or a collection of {names}, got {self.tune!r}")
+        return set(self.tune)
+
     def fit(self, X: Any, y: Any) -> KeywordClassifier:
         """Tune the rule thresholds (and the probability temperature) on labelled texts.
 
@@ -125,12 +135,16 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         rule_labels = np.asarray(LABELS, dtype=object)
         standard = set(map(str, self.classes_)) <= set(LABELS)
         best = (self.min_score, self.hybrid_ratio, self.other_weight)
-        if self.tune and standard and len(self.classes_) > 1:
+        tuned = self._tuned_names()
+        if tuned and standard and len(self.classes_) > 1:
             best_f1 = -1.0
             ys = y.astype(object)
-            for ms in _GRID_MIN_SCORE:
-                for r in _GRID_RATIO:
-                    for ow in _GRID_OTHER:
+            grid_ms = _GRID_MIN_SCORE if "min_score" in tuned else (self.min_score,)
+            grid_r = _GRID_RATIO if "hybrid_ratio" in tuned else (self.hybrid_ratio,)
+            grid_ow = _GRID_OTHER if "other_weight" in tuned else (self.other_weight,)
+            for ms in grid_ms:
+                for r in grid_r:
+                    for ow in grid_ow:
                         pred = rule_labels[self._rule_scores(role, ms, r, ow).argmax(axis=1)]
                         f1 = f1_score(ys, pred, labels=list(LABELS), average="macro", zero_division=0)
                         if f1 > best_f1 + 1e-12:

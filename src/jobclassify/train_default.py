@@ -34,6 +34,18 @@ from .training import (
 )
 
 KEYWORD_DROP = 0.5
+KEYWORD_HYBRID_RATIO = 0.8
+"""The keyword baseline's hybrid threshold. Tuned on the corpus it comes out at 0.4, but real
+postings mix the two roles' vocabularies far more than written ones (see datasets/README.md), so
+the weaker side must reach 80% of the stronger before the rules call a posting hybrid: chosen on
+dev_weak (macro-F1 0.380 at 0.4, 0.402 at 0.6, 0.411 at 0.7, 0.413 at 0.8, 0.411 at 0.9)."""
+
+
+def keyword_baseline(train_df: Any) -> KeywordClassifier:
+    """The keyword rules as shipped in the benchmarks: ``min_score`` and ``other_weight`` tuned on
+    the thinned corpus train split (p = KEYWORD_DROP), ``hybrid_ratio`` fixed at KEYWORD_HYBRID_RATIO."""
+    X, y = corpus_training_texts(train_df, drop=KEYWORD_DROP, copies=1, seed=SEED)
+    return KeywordClassifier(hybrid_ratio=KEYWORD_HYBRID_RATIO, tune=("min_score", "other_weight")).fit(X, y)
 
 
 def realworld_metrics(model: Any) -> dict[str, Any]:
@@ -97,7 +109,8 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
         "devgold_description_confident": "devgold, description alone, confidence != low",
         "dev_weak_description_vs_title_label": "dev_weak (real) vs noisy title labels, description alone",
         "keyword_devgold_description": (
-            "Keyword baseline (`KeywordClassifier`, tuned on the thinned corpus train split), devgold description alone"
+            "Keyword baseline (`KeywordClassifier`, thresholds tuned on the thinned corpus train split, hybrid "
+            "ratio 0.8 chosen on dev_weak), devgold description alone"
         ),
     }
     rows = ["| evaluation set | n | macro-F1 | accuracy | hybrid F1 |", "|---|---|---|---|---|"]
@@ -153,8 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     metrics.update(realworld_metrics(model))
     gold = load_realworld("devgold")
     if gold is not None:
-        Xk, yk = corpus_training_texts(train_df, drop=KEYWORD_DROP, copies=1, seed=SEED)
-        kw = KeywordClassifier().fit(Xk, yk)
+        kw = keyword_baseline(train_df)
         Xg, yg = training_texts(gold, title_column=None, augment=False)
         metrics["keyword_devgold_description"] = evaluate_texts(kw, Xg, yg)
     feats = taxonomy_step(model)
