@@ -22,6 +22,7 @@ from .text import TOKEN_PATTERN, tokenize, word_ngrams
 
 FORMAT = "jobclassify-compiled-1"
 TOKEN_RE_FINDALL = re.compile(TOKEN_PATTERN).findall
+Features = tuple  # (indptr, columns, values, role scores or None): CSR-style feature rows
 
 
 class CompiledModelError(ValueError):
@@ -29,8 +30,27 @@ class CompiledModelError(ValueError):
 
 
 def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
-    """Arrays that describe a fitted ``build_pipeline()`` model."""
+    """Arrays that describe a fitted ``build_pipeline()`` model, or a ``RuleBlend`` of one with
+    the keyword rules."""
     from .pipeline import taxonomy_step
+
+    if hasattr(model, "rules_") and hasattr(model, "model_"):  # RuleBlend
+        arrays = compile_pipeline(model.model_)
+        r = model.rules_
+        if r.taxonomy_text_ != str(arrays["taxonomy"]):
+            raise CompiledModelError("the rules and the model of a RuleBlend must use the same taxonomy")
+        if [str(c) for c in r.classes_] != [str(c) for c in arrays["classes"]]:
+            raise CompiledModelError("the rules and the model of a RuleBlend must have the same classes")
+        arrays.update(
+            {
+                "rules_weight": np.asarray(float(model.rules_weight)),
+                "rules_thresholds": np.asarray(
+                    [r.min_score_, r.hybrid_ratio_, r.other_weight_, r.temperature_], dtype=np.float64
+                ),
+                "rules_to_class": np.asarray(r.rule_to_class_, dtype=np.int64),
+            }
+        )
+        return arrays
 
     steps = getattr(model, "named_steps", {})
     feats, clf = steps.get("features"), steps.get("clf")
@@ -197,6 +217,9 @@ class CompiledModel:
             raise CompiledModelError("compiled model arrays do not fit together (damaged file?)")
         self._names: np.ndarray | None = None
         self._tables: dict[str, Any] | None = None
+        self.rules_weight = float(arrays["rules_weight"]) if "rules_weight" in arrays else 0.0
+        self.rules_thresholds = arrays.get("rules_thresholds")
+        self.rules_to_class = arrays.get("rules_to_class")
 
     def _build_tables(self) -> dict[str, Any]:
         """Integer tables for the fast feature path: one id per token that matters to any feature.
@@ -276,15 +299,16 @@ class CompiledModel:
     def _ngrams(self, doc: str) -> list[str]:
         return word_ngrams(self.token_re.findall(doc.lower() if self.lowercase else doc), self.ngram_range)
 
-    def _features(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """CSR-style (indptr, indices, values) of the full feature rows."""
+    def _features(self, texts: list[str]) -> Features:
+        """CSR-style (indptr, indices, values) of the full feature rows, and the role scores the rules
+        read (``None`` when the model has no rules)."""
         if self._fast:
             return self._features_fast(texts)
         return self._features_slow(texts)
 
-    def _features_fast(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _features_fast(self, texts: list[str]) -> Features:
         """One tokenization per text feeds the word n-grams and the taxonomy matches."""
-        from .taxonomy_scores import taxonomy_coo_from_matches
+        from .taxonomy_scores import role_scores, taxonomy_coo_from_matches
 
         if self._tables is None:
             self._tables = self._build_tables()
@@ -332,13 +356,13 @@ class CompiledModel:
             ]
             t_doc += [i] * len(found_terms)
             t_term += found_terms
-        doc_t, col_t, val_t = taxonomy_coo_from_matches(
-            np.asarray(t_doc, dtype=np.int64), np.asarray(t_term, dtype=np.int64), n, m, self.taxonomy_terms
-        )
+        td, tt = np.asarray(t_doc, dtype=np.int64), np.asarray(t_term, dtype=np.int64)
+        doc_t, col_t, val_t = taxonomy_coo_from_matches(td, tt, n, m, self.taxonomy_terms)
+        roles = role_scores(td, tt, n, m) if self.rules_weight else None
         col_t = col_t + self.n_words
         val_t = val_t * self.taxonomy_scale
         if not self.has_words:
-            return self._assemble(n, doc_t, col_t, val_t)
+            return self._assemble(n, doc_t, col_t, val_t, roles)
         # words: unigram and bigram columns by array look-up
         col1 = tb["uni_col"][arr]
         keep1 = col1 >= 0
@@ -351,7 +375,7 @@ class CompiledModel:
             cols.append(col2[hit])
         doc_w, col_w, val_w = self._tfidf(np.concatenate(docs), np.concatenate(cols), n)
         return self._assemble(
-            n, np.concatenate([doc_w, doc_t]), np.concatenate([col_w, col_t]), np.concatenate([val_w, val_t])
+            n, np.concatenate([doc_w, doc_t]), np.concatenate([col_w, col_t]), np.concatenate([val_w, val_t]), roles
         )
 
     def _tfidf(self, doc: np.ndarray, col: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -371,23 +395,24 @@ class CompiledModel:
         return doc_w, col_w, val_w / np.where(norms > 0, norms, 1.0)[doc_w]
 
     @staticmethod
-    def _assemble(
-        n: int, doc: np.ndarray, col: np.ndarray, val: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _assemble(n: int, doc: np.ndarray, col: np.ndarray, val: np.ndarray, roles: np.ndarray | None) -> Features:
         order = np.argsort(doc, kind="stable")
         doc, col, val = doc[order], col[order], val[order]
-        return np.searchsorted(doc, np.arange(n + 1)), col, val
+        return np.searchsorted(doc, np.arange(n + 1)), col, val, roles
 
-    def _features_slow(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _features_slow(self, texts: list[str]) -> Features:
         """The general path (any n-gram range or token pattern): one n-gram string at a time."""
         from .matcher import matcher_for
-        from .taxonomy_scores import taxonomy_coo
+        from .taxonomy_scores import matches_of, role_scores, taxonomy_coo_from_matches
 
         n = len(texts)
-        doc_t, col_t, val_t = taxonomy_coo(texts, matcher_for(self.taxonomy), self.taxonomy_terms)
+        m = matcher_for(self.taxonomy)
+        td, tt = matches_of(texts, m)
+        doc_t, col_t, val_t = taxonomy_coo_from_matches(td, tt, n, m, self.taxonomy_terms)
+        roles = role_scores(td, tt, n, m) if self.rules_weight else None
         col_t, val_t = col_t + self.n_words, val_t * self.taxonomy_scale
         if not self.has_words:
-            return self._assemble(n, doc_t, col_t, val_t)
+            return self._assemble(n, doc_t, col_t, val_t, roles)
         get = self.vocab.get
         ids: list[int] = []
         lens: list[int] = []
@@ -399,7 +424,7 @@ class CompiledModel:
             np.repeat(np.arange(n, dtype=np.int64), lens), np.asarray(ids, dtype=np.int64), n
         )
         return self._assemble(
-            n, np.concatenate([doc_w, doc_t]), np.concatenate([col_w, col_t]), np.concatenate([val_w, val_t])
+            n, np.concatenate([doc_w, doc_t]), np.concatenate([col_w, col_t]), np.concatenate([val_w, val_t]), roles
         )
 
     # -- prediction -----------------------------------------------------------------------------
@@ -425,7 +450,19 @@ class CompiledModel:
         if isinstance(texts, str):
             raise ValueError("Expected a sequence of texts, got a single string; wrap it in a list.")
         texts = list(texts)
-        return self._calibrate(self._decision(*self._features(texts)))
+        return self.proba_from_features(self._features(texts))
+
+    def proba_from_features(self, features: Features) -> np.ndarray:
+        """Probabilities from the rows of :meth:`_features` (blended with the rules if the model has them)."""
+        indptr, col, val, roles = features
+        p = self._calibrate(self._decision(indptr, col, val))
+        if self.rules_weight and roles is not None:
+            from .rules import rule_proba
+
+            ms, ratio, ow, t = (float(v) for v in self.rules_thresholds)  # type: ignore[union-attr]
+            rules = rule_proba(roles, ms, ratio, ow, t, self.rules_to_class, len(self.classes_))
+            p = (1.0 - self.rules_weight) * p + self.rules_weight * rules
+        return p
 
     def predict(self, texts: list[str]) -> np.ndarray:
         return self.classes_[self.predict_proba(texts).argmax(axis=1)]
@@ -447,7 +484,7 @@ class CompiledModel:
         """For each text, the features that pushed hardest towards its predicted label.
 
         ``features`` may pass the rows already computed by :meth:`_features` for these texts."""
-        indptr, col, val = features if features is not None else self._features(list(texts))
+        indptr, col, val = (features if features is not None else self._features(list(texts)))[:3]
         names = self.feature_names()
         out = []
         for i in range(len(texts)):

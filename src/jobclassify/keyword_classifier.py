@@ -14,6 +14,8 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from ._estimator_input import texts_for_fit, texts_for_predict
 from .labels import LABELS
 from .matcher import matcher_for
+from .rules import rule_proba, rule_scores, rule_softmax
+from .taxonomy_scores import matches_of, role_scores
 
 _GRID_MIN_SCORE = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 13.0, 16.0, 20.0)
 _GRID_RATIO = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -78,30 +80,10 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
     def _role_scores(self, texts: list[str]) -> np.ndarray:
         """``(n, 3)`` array of damped devops, cloud and other scores."""
         m = matcher_for(getattr(self, "taxonomy_text_", self.taxonomy))
-        terms = m.terms
-        out = np.zeros((len(texts), 3))
-        col = {"devops": 0, "cloud": 1, "other": 2}
-        for i, text in enumerate(texts):
-            for idx, n in m.term_counts(text).items():
-                t = terms[idx]
-                j = col.get(t.role)
-                if j is not None:
-                    out[i, j] += t.weight * (1.0 + math.log(n))
-        return out
+        return role_scores(*matches_of(texts, m), len(texts), m)
 
-    @staticmethod
-    def _rule_scores(role: np.ndarray, min_score: float, ratio: float, other_w: float) -> np.ndarray:
-        d, c, o = role[:, 0], role[:, 1], role[:, 2]
-        hybrid = np.minimum(d, c) / ratio
-        other = np.maximum(min_score, other_w * o)
-        return np.column_stack([c, d, hybrid, other])  # order of LABELS
-
-    @staticmethod
-    def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-        z = np.log1p(scores) / temperature
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+    _rule_scores = staticmethod(rule_scores)
+    _softmax = staticmethod(rule_softmax)
 
     # -- API ---------------------------------------------------------------------------------
     def _tuned_names(self) -> set[str]:
@@ -179,6 +161,19 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         for k in range(len(LABELS)):
             out[:, self.rule_to_class_[k]] += p4[:, k]
         return out
+
+    def role_proba(self, role: np.ndarray) -> np.ndarray:
+        """Class probabilities from role scores ``(n, 3)`` (devops, cloud, other)."""
+        check_is_fitted(self, "classes_")
+        return rule_proba(
+            role,
+            self.min_score_,
+            self.hybrid_ratio_,
+            self.other_weight_,
+            self.temperature_,
+            self.rule_to_class_,
+            len(self.classes_),
+        )
 
     def rule_scores(self, X: Any) -> np.ndarray:
         """Rule score of each of the four labels, ``(n, 4)`` in the order cloud, devops, hybrid, other."""

@@ -79,7 +79,10 @@ def build_pipeline(
 
 
 def taxonomy_step(model: Pipeline) -> TaxonomyFeatures | None:
-    """The fitted :class:`TaxonomyFeatures` inside a pipeline made by :func:`build_pipeline`."""
+    """The fitted :class:`TaxonomyFeatures` inside a pipeline made by :func:`build_pipeline` (or
+    inside the model of a fitted :class:`~jobclassify.rule_blend.RuleBlend`)."""
+    if hasattr(model, "model_") and hasattr(model, "rules_"):
+        model = model.model_
     steps = getattr(model, "named_steps", None)
     if not steps or "features" not in steps:
         return None

@@ -124,7 +124,7 @@ def predict_texts(
         chunk = texts[start : start + CHUNK]
         if isinstance(model, CompiledModel):  # features once, for probabilities and evidence
             X = model._features(chunk)
-            p = model._calibrate(model._decision(*X))
+            p = model.proba_from_features(X)
         elif split is None:
             p = model.predict_proba(chunk)
             X = None

@@ -24,6 +24,33 @@ def feature_names(m: TermMatcher, with_terms: bool) -> list[str]:
     return names
 
 
+def matches_of(texts: list[str], m: TermMatcher) -> tuple[np.ndarray, np.ndarray]:
+    """One ``(doc, term)`` pair per taxonomy match in ``texts``."""
+    docs: list[int] = []
+    terms: list[int] = []
+    for i, text in enumerate(texts):
+        found = m.term_indices(text)
+        docs += [i] * len(found)
+        terms += found
+    return np.asarray(docs, dtype=np.int64), np.asarray(terms, dtype=np.int64)
+
+
+def role_scores(doc: np.ndarray, term: np.ndarray, n_docs: int, m: TermMatcher) -> np.ndarray:
+    """``(n_docs, 3)`` devops, cloud and other-role scores: ``sum(weight * (1 + log count))``."""
+    tb = _tables(m)
+    n_terms = len(m.terms)
+    uniq, counts = np.unique(doc * n_terms + term, return_counts=True)
+    d_i, t_i = np.divmod(uniq, n_terms)
+    s = tb["weight"][t_i] * (1.0 + np.log(counts))
+    roles = sorted(m.taxonomy.roles)
+    out = np.zeros((n_docs, 3))
+    for j, name in enumerate(("devops", "cloud", "other")):
+        if name in roles:
+            keep = tb["role"][t_i] == roles.index(name)
+            out[:, j] = np.bincount(d_i[keep], weights=s[keep], minlength=n_docs)
+    return out
+
+
 def taxonomy_coo(texts: list[str], m: TermMatcher, with_terms: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row, column and value arrays of the taxonomy features of ``texts`` (unscaled).
 
@@ -35,12 +62,7 @@ def taxonomy_coo(texts: list[str], m: TermMatcher, with_terms: bool) -> tuple[np
     score ``d`` and the cloud score ``c`` are positive; shares are ``d``, ``c`` and the other-role
     score over their sum plus :data:`SHARE_SMOOTHING`.
     """
-    docs: list[int] = []
-    terms: list[int] = []
-    for i, text in enumerate(texts):
-        found = m.term_indices(text)
-        docs += [i] * len(found)
-        terms += found
+    docs, terms = matches_of(texts, m)
     return taxonomy_coo_from_matches(
         np.asarray(docs, dtype=np.int64), np.asarray(terms, dtype=np.int64), len(texts), m, with_terms
     )
