@@ -48,6 +48,22 @@ def texts_for_fit(est: Any, X: Any) -> list[str]:
     return texts
 
 
+def texts_and_labels_for_fit(est: Any, X: Any, y: Any) -> tuple[list[str], np.ndarray]:
+    """:func:`texts_for_fit` plus the checks a classifier's ``y`` needs (present, 1-D, class
+    labels, one per text)."""
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import column_or_1d
+
+    if y is None:
+        raise ValueError("requires y to be passed, but the target y is None")
+    texts = texts_for_fit(est, X)
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    if len(y) != len(texts):
+        raise ValueError(f"X has {len(texts)} rows but y has {len(y)} labels.")
+    return texts, y
+
+
 def texts_for_predict(est: Any, X: Any) -> list[str]:
     """Coerce ``X`` to texts, checking its width against what the estimator was fitted on."""
     X, ndim = _validated(X)

@@ -8,10 +8,9 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import f1_score
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
-from ._estimator_input import texts_for_fit, texts_for_predict
+from ._estimator_input import texts_and_labels_for_fit, texts_for_predict
 from .labels import LABELS
 from .matcher import matcher_for
 from .rules import rule_proba, rule_scores, rule_softmax
@@ -100,13 +99,7 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         ``y`` normally holds the four labels. Any other class labels are accepted too: each rule
         outcome then stands for the class most often seen with it in training (see ``rule_to_class_``).
         """
-        if y is None:
-            raise ValueError("requires y to be passed, but the target y is None")
-        texts = texts_for_fit(self, X)
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if len(y) != len(texts):
-            raise ValueError(f"X has {len(texts)} rows but y has {len(y)} labels.")
+        texts, y = texts_and_labels_for_fit(self, X, y)
         for name in ("min_score", "hybrid_ratio", "other_weight"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:

@@ -12,10 +12,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
-from ._estimator_input import texts_for_fit, texts_for_predict
+from ._estimator_input import texts_and_labels_for_fit, texts_for_predict
 
 
 class RuleBlend(ClassifierMixin, BaseEstimator):
@@ -62,16 +61,10 @@ class RuleBlend(ClassifierMixin, BaseEstimator):
         from .keyword_classifier import KeywordClassifier
         from .pipeline import build_pipeline
 
-        if y is None:
-            raise ValueError("requires y to be passed, but the target y is None")
+        texts, y = texts_and_labels_for_fit(self, X, y)
         w = self.rules_weight
         if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0.0 <= w <= 1.0:
             raise ValueError(f"rules_weight must be a number in [0, 1], got {w!r}")
-        texts = texts_for_fit(self, X)
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if len(y) != len(texts):
-            raise ValueError(f"X has {len(texts)} rows but y has {len(y)} labels.")
         if len(texts) < 2:
             raise ValueError("RuleBlend needs at least 2 samples to fit, got 1 sample.")
         model = build_pipeline() if self.model is None else clone(self.model)
