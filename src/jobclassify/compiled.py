@@ -22,7 +22,7 @@ from .text import TOKEN_PATTERN, tokenize, word_ngrams
 
 FORMAT = "jobclassify-compiled-1"
 TOKEN_RE_FINDALL = re.compile(TOKEN_PATTERN).findall
-Features = tuple  # (indptr, columns, values, role scores or None): CSR-style feature rows
+Features = tuple  # (indptr, columns, values, role scores): CSR-style feature rows
 
 
 class CompiledModelError(ValueError):
@@ -301,14 +301,14 @@ class CompiledModel:
 
     def _features(self, texts: list[str]) -> Features:
         """CSR-style (indptr, indices, values) of the full feature rows, and the role scores the rules
-        read (``None`` when the model has no rules)."""
+        read."""
         if self._fast:
             return self._features_fast(texts)
         return self._features_slow(texts)
 
     def _features_fast(self, texts: list[str]) -> Features:
         """One tokenization per text feeds the word n-grams and the taxonomy matches."""
-        from .taxonomy_scores import role_scores, taxonomy_coo_from_matches
+        from .taxonomy_scores import taxonomy_coo_and_roles
 
         if self._tables is None:
             self._tables = self._build_tables()
@@ -357,8 +357,7 @@ class CompiledModel:
             t_doc += [i] * len(found_terms)
             t_term += found_terms
         td, tt = np.asarray(t_doc, dtype=np.int64), np.asarray(t_term, dtype=np.int64)
-        doc_t, col_t, val_t = taxonomy_coo_from_matches(td, tt, n, m, self.taxonomy_terms)
-        roles = role_scores(td, tt, n, m) if self.rules_weight else None
+        doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, m, self.taxonomy_terms)
         col_t = col_t + self.n_words
         val_t = val_t * self.taxonomy_scale
         if not self.has_words:
@@ -395,7 +394,7 @@ class CompiledModel:
         return doc_w, col_w, val_w / np.where(norms > 0, norms, 1.0)[doc_w]
 
     @staticmethod
-    def _assemble(n: int, doc: np.ndarray, col: np.ndarray, val: np.ndarray, roles: np.ndarray | None) -> Features:
+    def _assemble(n: int, doc: np.ndarray, col: np.ndarray, val: np.ndarray, roles: np.ndarray) -> Features:
         order = np.argsort(doc, kind="stable")
         doc, col, val = doc[order], col[order], val[order]
         return np.searchsorted(doc, np.arange(n + 1)), col, val, roles
@@ -403,13 +402,12 @@ class CompiledModel:
     def _features_slow(self, texts: list[str]) -> Features:
         """The general path (any n-gram range or token pattern): one n-gram string at a time."""
         from .matcher import matcher_for
-        from .taxonomy_scores import matches_of, role_scores, taxonomy_coo_from_matches
+        from .taxonomy_scores import matches_of, taxonomy_coo_and_roles
 
         n = len(texts)
         m = matcher_for(self.taxonomy)
         td, tt = matches_of(texts, m)
-        doc_t, col_t, val_t = taxonomy_coo_from_matches(td, tt, n, m, self.taxonomy_terms)
-        roles = role_scores(td, tt, n, m) if self.rules_weight else None
+        doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, m, self.taxonomy_terms)
         col_t, val_t = col_t + self.n_words, val_t * self.taxonomy_scale
         if not self.has_words:
             return self._assemble(n, doc_t, col_t, val_t, roles)
@@ -456,7 +454,7 @@ class CompiledModel:
         """Probabilities from the rows of :meth:`_features` (blended with the rules if the model has them)."""
         indptr, col, val, roles = features
         p = self._calibrate(self._decision(indptr, col, val))
-        if self.rules_weight and roles is not None:
+        if self.rules_weight:
             from .rules import rule_proba
 
             ms, ratio, ow, t = (float(v) for v in self.rules_thresholds)  # type: ignore[union-attr]

@@ -35,20 +35,31 @@ def matches_of(texts: list[str], m: TermMatcher) -> tuple[np.ndarray, np.ndarray
     return np.asarray(docs, dtype=np.int64), np.asarray(terms, dtype=np.int64)
 
 
-def role_scores(doc: np.ndarray, term: np.ndarray, n_docs: int, m: TermMatcher) -> np.ndarray:
-    """``(n_docs, 3)`` devops, cloud and other-role scores: ``sum(weight * (1 + log count))``."""
+def _scored(doc: np.ndarray, term: np.ndarray, n_docs: int, m: TermMatcher) -> tuple[np.ndarray, ...]:
+    """Per (text, term): text index, term index, count and score ``weight * (1 + log count)``;
+    and the ``(n_docs, n_roles)`` role scores (roles sorted)."""
     tb = _tables(m)
-    n_terms = len(m.terms)
+    n_terms, n_roles = len(m.terms), len(m.taxonomy.roles)
     uniq, counts = np.unique(doc * n_terms + term, return_counts=True)
     d_i, t_i = np.divmod(uniq, n_terms)
     s = tb["weight"][t_i] * (1.0 + np.log(counts))
+    role = np.bincount(d_i * n_roles + tb["role"][t_i], weights=s, minlength=n_docs * n_roles)
+    return d_i, t_i, counts, s, role.reshape(n_docs, n_roles)
+
+
+def _devops_cloud_other(role: np.ndarray, m: TermMatcher) -> np.ndarray:
+    """The devops, cloud and other columns of a role-score matrix (zeros for a missing role)."""
     roles = sorted(m.taxonomy.roles)
-    out = np.zeros((n_docs, 3))
+    out = np.zeros((len(role), 3))
     for j, name in enumerate(("devops", "cloud", "other")):
         if name in roles:
-            keep = tb["role"][t_i] == roles.index(name)
-            out[:, j] = np.bincount(d_i[keep], weights=s[keep], minlength=n_docs)
+            out[:, j] = role[:, roles.index(name)]
     return out
+
+
+def role_scores(doc: np.ndarray, term: np.ndarray, n_docs: int, m: TermMatcher) -> np.ndarray:
+    """``(n_docs, 3)`` devops, cloud and other-role scores: ``sum(weight * (1 + log count))``."""
+    return _devops_cloud_other(_scored(doc, term, n_docs, m)[4], m)
 
 
 def taxonomy_coo(texts: list[str], m: TermMatcher, with_terms: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -62,10 +73,7 @@ def taxonomy_coo(texts: list[str], m: TermMatcher, with_terms: bool) -> tuple[np
     score ``d`` and the cloud score ``c`` are positive; shares are ``d``, ``c`` and the other-role
     score over their sum plus :data:`SHARE_SMOOTHING`.
     """
-    docs, terms = matches_of(texts, m)
-    return taxonomy_coo_from_matches(
-        np.asarray(docs, dtype=np.int64), np.asarray(terms, dtype=np.int64), len(texts), m, with_terms
-    )
+    return taxonomy_coo_from_matches(*matches_of(texts, m), len(texts), m, with_terms)
 
 
 def _tables(m: TermMatcher) -> dict[str, np.ndarray]:
@@ -85,31 +93,30 @@ def taxonomy_coo_from_matches(
     doc: np.ndarray, term: np.ndarray, n_docs: int, m: TermMatcher, with_terms: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`taxonomy_coo` from one ``(doc, term)`` pair per match, for ``n_docs`` texts."""
-    roles, groups = sorted(m.taxonomy.roles), list(m.taxonomy.groups)
-    n_roles, n_groups, n_terms = len(roles), len(groups), len(m.terms)
+    return taxonomy_coo_and_roles(doc, term, n_docs, m, with_terms)[:3]
+
+
+def taxonomy_coo_and_roles(
+    doc: np.ndarray, term: np.ndarray, n_docs: int, m: TermMatcher, with_terms: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`taxonomy_coo_from_matches` plus the :func:`role_scores` of the same matches,
+    computed once."""
+    n_roles, n_groups = len(m.taxonomy.roles), len(m.taxonomy.groups)
     n_fixed = n_roles + 5
     term_base = n_fixed + n_groups
     tb = _tables(m)
-    uniq, counts = np.unique(doc * n_terms + term, return_counts=True)
-    d_i, t_i = np.divmod(uniq, n_terms)
-    s = tb["weight"][t_i] * (1.0 + np.log(counts))
+    d_i, t_i, counts, s, role_score = _scored(doc, term, n_docs, m)
     rows, cols, vals = [], [], []
     if with_terms:
         rows.append(d_i)
         cols.append(term_base + t_i)
         vals.append(np.log1p(counts.astype(np.float64)))
-    role_score = np.bincount(d_i * n_roles + tb["role"][t_i], weights=s, minlength=n_docs * n_roles)
-    role_score = role_score.reshape(n_docs, n_roles)
     nz_d, nz_r = np.nonzero(role_score)
     rows.append(nz_d)
     cols.append(nz_r)
     vals.append(np.log1p(role_score[nz_d, nz_r]))
-    zero = np.zeros(n_docs)
-
-    def score(role: str) -> np.ndarray:
-        return role_score[:, roles.index(role)] if role in roles else zero
-
-    dv, cl, ot = score("devops"), score("cloud"), score("other")
+    three = _devops_cloud_other(role_score, m)
+    dv, cl, ot = three[:, 0], three[:, 1], three[:, 2]
     both = np.flatnonzero((dv > 0) & (cl > 0))
     if len(both):
         d, c = dv[both], cl[both]
@@ -133,4 +140,5 @@ def taxonomy_coo_from_matches(
         np.concatenate(rows).astype(np.int64),
         np.concatenate(cols).astype(np.int64),
         np.concatenate(vals).astype(np.float64),
+        three,
     )
