@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import io
 import re
-from array import array
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .batch_matcher import BatchMatcher
 from .text import TOKEN_PATTERN, tokenize, word_ngrams
+from .token_ids import IntTable, TokenIds
 
 FORMAT = "jobclassify-compiled-1"
-TOKEN_RE_FINDALL = re.compile(TOKEN_PATTERN).findall
 Features = tuple  # (indptr, columns, values, role scores): CSR-style feature rows
 
 
@@ -130,47 +129,6 @@ def save_compiled(model: Any, path: str | Path) -> None:
     atomic_write_bytes(path, buf.getvalue())
 
 
-class IntTable:
-    """A read-only hash table from int64 keys to int64 values, queried with array operations.
-
-    >>> t = IntTable(np.array([5, 10**12, 7]), np.array([0, 1, 2]))
-    >>> t.get(np.array([7, 8, 10**12])).tolist()
-    [2, -1, 1]
-    """
-
-    _MULT = np.uint64(0x9E3779B97F4A7C15)
-
-    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
-        bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
-        self.mask = (1 << bits) - 1
-        self.shift = np.uint64(64 - bits)
-        self.keys = np.full(self.mask + 1, -1, dtype=np.int64)
-        self.values = np.full(self.mask + 1, -1, dtype=np.int64)
-        slots = self._slot(np.asarray(keys, dtype=np.int64)).tolist()
-        for key, value, slot in zip(np.asarray(keys).tolist(), np.asarray(values).tolist(), slots):
-            while self.keys[slot] not in (-1, key):
-                slot = (slot + 1) & self.mask
-            self.keys[slot], self.values[slot] = key, value
-
-    def _slot(self, keys: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            return ((keys.astype(np.uint64) * self._MULT) >> self.shift).astype(np.int64)
-
-    def get(self, keys: np.ndarray) -> np.ndarray:
-        """Values of ``keys`` (non-negative), ``-1`` where absent."""
-        keys = np.asarray(keys, dtype=np.int64)
-        out = np.full(len(keys), -1, dtype=np.int64)
-        slot = self._slot(keys)
-        todo = np.arange(len(keys))
-        while len(todo):
-            k = self.keys[slot]
-            hit = k == keys[todo]
-            out[todo[hit]] = self.values[slot[hit]]
-            more = ~hit & (k != -1)
-            todo, slot = todo[more], (slot[more] + 1) & self.mask
-        return out
-
-
 class CompiledModel:
     """Predict with the arrays of a compiled pipeline (NumPy only).
 
@@ -225,9 +183,9 @@ class CompiledModel:
         """Integer tables for the fast feature path: one id per token that matters to any feature.
 
         Tokens of the word vocabulary and of taxonomy variants get ids from 1 (0: any other
-        token). Word unigram columns and single-token taxonomy terms are then array look-ups;
-        token pairs go through one :class:`IntTable` whose value packs the word bigram column
-        (low 32 bits, plus one) and whether the pair begins a multi-token taxonomy variant (bit 32).
+        token, see :class:`~jobclassify.token_ids.TokenIds`). Word unigram columns are then array
+        look-ups, word bigram columns go through one :class:`IntTable` keyed by the token pair, and
+        taxonomy matches through a :class:`~jobclassify.batch_matcher.BatchMatcher`.
         """
         from .matcher import matcher_for
 
@@ -238,8 +196,7 @@ class CompiledModel:
         for parts in split:
             for t in parts:
                 tok_id.setdefault(t, len(tok_id) + 1)
-        variants = sorted(m.variant_tokens)
-        for key in variants:
+        for key in sorted(m.variant_tokens):
             for t in key:
                 tok_id.setdefault(t, len(tok_id) + 1)
         nt = len(tok_id) + 1
@@ -249,30 +206,21 @@ class CompiledModel:
             if len(parts) == 1:
                 uni_col[tok_id[parts[0]]] = col
             else:
-                pairs[tok_id[parts[0]] * nt + tok_id[parts[1]]] = col + 1
-        single_term = np.full(nt, -1, dtype=np.int64)
-        for key in variants:
-            if len(key) == 1:
-                single_term[tok_id[key[0]]] = m.variant_tokens[key]
-            else:
-                code = tok_id[key[0]] * nt + tok_id[key[1]]
-                pairs[code] = pairs.get(code, 0) | (1 << 32)
+                pairs[tok_id[parts[0]] * nt + tok_id[parts[1]]] = col
         codes = np.fromiter(pairs.keys(), dtype=np.int64, count=len(pairs))
         first = np.zeros(nt, dtype=bool)
         second = np.zeros(nt, dtype=bool)
         first[codes // nt] = True
         second[codes % nt] = True
-        values = np.fromiter(pairs.values(), dtype=np.int64, count=len(pairs))
         return {
             "matcher": m,
-            "tok_id": tok_id,
+            "batch_matcher": BatchMatcher(m, tok_id, nt),
+            "token_ids": TokenIds(sorted(tok_id, key=tok_id.__getitem__)),
             "nt": nt,
             "uni_col": uni_col,
-            "single_term": single_term,
-            "pairs": IntTable(codes, values),
+            "pairs": IntTable(codes, np.fromiter(pairs.values(), dtype=np.int64, count=len(pairs))),
             "first": first,
             "second": second,
-            "n_pairs": len(pairs),
         }
 
     @property
@@ -313,51 +261,20 @@ class CompiledModel:
         if self._tables is None:
             self._tables = self._build_tables()
         tb = self._tables
-        m = tb["matcher"]
-        get, findall = tb["tok_id"].get, TOKEN_RE_FINDALL
         n = len(texts)
-        ids = array("q")  # compact, and NumPy reads it without a copy
-        lens: list[int] = []
-        token_lists: list[list[str]] = []
-        odd: dict[int, list[str]] = {}  # texts whose lower-casing changes length (rare)
-        for i, doc in enumerate(texts):
-            low = doc.lower()
-            toks = findall(low)
-            if len(low) != len(doc):
-                odd[i] = tokenize(doc)
-            token_lists.append(toks)
-            ids.extend(map(get, toks, repeat(0)))
-            ids.append(0)  # separator: no bigram spans two texts
-            lens.append(len(toks) + 1)
-        arr = np.frombuffer(ids, dtype=np.int64) if len(ids) else np.zeros(0, dtype=np.int64)
-        lens_a = np.asarray(lens, dtype=np.int64)
-        doc_of = np.repeat(np.arange(n, dtype=np.int64), lens_a)
-        # token pairs: word bigram columns and taxonomy variant beginnings, for the whole batch
-        pair_pos = np.zeros(0, dtype=np.int64)
-        pair_val = np.zeros(0, dtype=np.int64)
-        if tb["n_pairs"] and len(arr) > 1:
-            a, b = arr[:-1], arr[1:]
-            pair_pos = np.flatnonzero(tb["first"][a] & tb["second"][b])
-            pair_val = tb["pairs"].get(a[pair_pos] * tb["nt"] + b[pair_pos])
-            found = pair_val >= 0
-            pair_pos, pair_val = pair_pos[found], pair_val[found]
-        # taxonomy: a match can start only where a single-token term stands or a variant begins
-        starts = np.union1d(np.flatnonzero(tb["single_term"][arr] >= 0), pair_pos[(pair_val >> 32) & 1 == 1])
-        offsets = np.concatenate([[0], np.cumsum(lens_a)[:-1]])
-        start_doc = doc_of[starts]
-        local = (starts - offsets[start_doc]).tolist()
-        bounds = np.searchsorted(start_doc, np.arange(n + 1)).tolist()
-        t_doc: list[int] = []
-        t_term: list[int] = []
-        match = m.match_tokens
-        for i, toks in enumerate(token_lists):
-            found_terms = [
-                idx for idx, _, _ in (match(odd[i]) if i in odd else match(toks, local[bounds[i] : bounds[i + 1]]))
-            ]
-            t_doc += [i] * len(found_terms)
-            t_term += found_terms
-        td, tt = np.asarray(t_doc, dtype=np.int64), np.asarray(t_term, dtype=np.int64)
-        doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, m, self.taxonomy_terms)
+        lows = [doc.lower() for doc in texts]
+        # texts whose lower-casing changes length (rare) are matched on tokens that keep spans
+        odd = {i: tokenize(texts[i]) for i in range(n) if len(lows[i]) != len(texts[i])}
+        arr, counts = tb["token_ids"].ids(lows)
+        doc_of = np.repeat(np.arange(n, dtype=np.int64), counts)
+        # taxonomy matches, all texts at once; texts in `odd` one at a time on their own tokens
+        td, tt = tb["batch_matcher"].match(arr, doc_of)
+        if odd:
+            mine = ~np.isin(td, np.fromiter(odd, dtype=np.int64, count=len(odd)))
+            extra = [(i, idx) for i, toks in odd.items() for idx, _, _ in tb["matcher"].match_tokens(toks)]
+            td = np.concatenate([td[mine], np.asarray([i for i, _ in extra], dtype=np.int64)])
+            tt = np.concatenate([tt[mine], np.asarray([t for _, t in extra], dtype=np.int64)])
+        doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, tb["matcher"], self.taxonomy_terms)
         col_t = col_t + self.n_words
         val_t = val_t * self.taxonomy_scale
         if not self.has_words:
@@ -367,10 +284,13 @@ class CompiledModel:
         keep1 = col1 >= 0
         docs = [doc_of[keep1]]
         cols = [col1[keep1]]
-        if self.ngram_range[1] == 2:
-            col2 = (pair_val & 0xFFFFFFFF) - 1
+        if self.ngram_range[1] == 2 and len(arr) > 1:  # bigrams: token pairs within a text
+            a, b = arr[:-1], arr[1:]
+            at = np.flatnonzero(tb["first"][a] & tb["second"][b])
+            at = at[doc_of[at] == doc_of[at + 1]]
+            col2 = tb["pairs"].get(a[at] * tb["nt"] + b[at])
             hit = col2 >= 0
-            docs.append(doc_of[pair_pos[hit]])
+            docs.append(doc_of[at[hit]])
             cols.append(col2[hit])
         doc_w, col_w, val_w = self._tfidf(np.concatenate(docs), np.concatenate(cols), n)
         return self._assemble(
