@@ -3,8 +3,9 @@
 :class:`BatchMatcher` finds the same matches as :meth:`TermMatcher.match_tokens
 <jobclassify.matcher.TermMatcher.match_tokens>` (leftmost-longest, without overlaps), but for a
 whole batch of texts given as token ids (see :mod:`jobclassify.token_ids`). At every token that
-begins some variant it looks up the windows of 1 to *k* tokens in one table, keeps the longest
-that is a variant, then drops matches that start inside an earlier kept one.
+begins some variant it looks up ever longer windows in one table of variants and their beginnings
+(stopping where a window begins none), keeps the longest that is a variant, then drops matches
+that start inside an earlier kept one.
 
 >>> from jobclassify.matcher import TermMatcher
 >>> m = TermMatcher()
@@ -50,14 +51,20 @@ class BatchMatcher:
         self.code[[token_id[t] for t in words]] = np.arange(1, len(words) + 1)
         self.begins = np.zeros(n_ids, dtype=bool)
         self.begins[[token_id[key[0]] for key in variants]] = True
-        keys, terms = [], []
+        # every variant (value: its term) and every beginning of a longer one (value: -2)
+        entries: dict[int, int] = {}
         for key, idx in variants.items():
             code = 0
-            for t in key:
+            for k, t in enumerate(key, 1):
                 code = code * self.base + int(self.code[token_id[t]])
-            keys.append(code * 8 + len(key))
-            terms.append(idx)
-        self.table = IntTable(np.asarray(keys, dtype=np.int64), np.asarray(terms, dtype=np.int64))
+                if k == len(key):
+                    entries[code * 8 + k] = idx
+                else:
+                    entries.setdefault(code * 8 + k, -2)
+        self.table = IntTable(
+            np.fromiter(entries.keys(), dtype=np.int64, count=len(entries)),
+            np.fromiter(entries.values(), dtype=np.int64, count=len(entries)),
+        )
 
     def match(self, ids: np.ndarray, doc_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(doc, term index)`` of every match in the concatenated token ids, in order.
@@ -68,17 +75,21 @@ class BatchMatcher:
         pos = np.flatnonzero(self.begins[ids])
         best = np.full(len(pos), -1, dtype=np.int64)
         size = np.zeros(len(pos), dtype=np.int64)
+        live = np.arange(len(pos))  # windows that are still the beginning of some variant
         code = np.zeros(len(pos), dtype=np.int64)
-        inside = np.ones(len(pos), dtype=bool)
         for k in range(1, self.max_len + 1):  # longer windows overwrite shorter ones
-            last = pos + (k - 1)
-            inside &= last < n
-            last = np.minimum(last, n - 1)
-            inside &= doc_of[last] == doc_of[pos]
+            last = pos[live] + (k - 1)
+            inside = last < n
+            inside[inside] = doc_of[last[inside]] == doc_of[pos[live[inside]]]
+            live, code, last = live[inside], code[inside], last[inside]
             code = code * self.base + self.code[ids[last]]
-            term = np.where(inside, self.table.get(code * 8 + k), -1)
-            found = term >= 0
-            best[found], size[found] = term[found], k
+            value = self.table.get(code * 8 + k)
+            found = value >= 0
+            best[live[found]], size[live[found]] = value[found], k
+            go_on = value != -1
+            live, code = live[go_on], code[go_on]
+            if not len(live):
+                break
         hit = best >= 0
         pos, best, end = pos[hit], best[hit], pos[hit] + size[hit]
         keep = np.ones(len(pos), dtype=bool)

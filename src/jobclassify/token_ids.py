@@ -121,15 +121,15 @@ def _hash(view: np.ndarray, starts: np.ndarray, lengths: np.ndarray, max_bytes: 
 
 def _spans(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Byte buffer (padded), token starts and lengths, and the first token of each text (plus the end)."""
-    buf = b"\n".join(encoded) + bytes(8)
+    buf = b"\n" + b"\n".join(encoded) + bytes(8)  # the first and last byte of `c` are not word bytes
     b = np.frombuffer(buf, dtype=np.uint8)
-    n = len(buf) - 8
-    w = _word_bytes(b[:n], b)
-    edges = np.flatnonzero(np.diff(w.view(np.int8), prepend=np.int8(0), append=np.int8(0)))
+    c = b[: len(buf) - 7]
+    w = _word_bytes(c, b)
+    edges = np.flatnonzero(w[1:] != w[:-1]) + 1
     starts = edges[0::2]  # a token begins and ends at alternate edges
     lengths = edges[1::2] - starts
     lens = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)) + 1
-    text_start = np.concatenate([[0], np.cumsum(lens)])
+    text_start = np.concatenate([[1], 1 + np.cumsum(lens)])
     first = np.searchsorted(starts, text_start)
     return b, starts, lengths, first
 
