@@ -22,6 +22,7 @@ import codecs
 import csv
 import gzip
 import io
+import itertools
 import json
 import os
 import sys
@@ -164,6 +165,10 @@ class _LineSource:
             ) from None
 
     def __iter__(self) -> Iterator[str]:
+        # the csv reader pulls lines through C-level iterators; Python runs once per block
+        return itertools.chain.from_iterable(self._blocks())
+
+    def _blocks(self) -> Iterator[list[str]]:
         carry = ""
         read = getattr(self.raw, "read1", self.raw.read)  # read1: what a pipe has now, no waiting for more
         while True:
@@ -184,7 +189,7 @@ class _LineSource:
             self._window = self._window[keep:] + lines
             self._base += keep
             self.line += len(lines)
-            yield from lines
+            yield lines
             if final:
                 return
 
@@ -304,21 +309,30 @@ class _Writer:
         elif fmt == "parquet":
             self.pq_writer = None
 
-    def write(self, rows: list[list[Any]]) -> None:
+    def write(self, rows: list[list[Any]], quote_new: bool = True) -> None:
         """Write rows; in CSV, a row ``[raw_record, new_values]`` is the input record's own text
-        followed by the new columns (no re-quoting of long fields)."""
+        followed by the new columns (no re-quoting of long fields). ``quote_new=False`` says the
+        new values need no CSV quoting (labels, numbers, statuses)."""
         if self.fmt == "csv":
             plain = self.w.writerow
             buf = io.StringIO()
             tail = csv.writer(buf, lineterminator="\n")
+            out: list[str] = []
             for r in rows:
                 if len(r) == 2 and isinstance(r[1], list):
-                    buf.seek(0)
-                    buf.truncate()
-                    tail.writerow(r[1])
-                    self.stream.write(r[0] + "," + buf.getvalue())
+                    if quote_new:
+                        buf.seek(0)
+                        buf.truncate()
+                        tail.writerow(r[1])
+                        out.append(r[0] + "," + buf.getvalue())
+                    else:
+                        out.append(r[0] + "," + ",".join(r[1]) + "\n")
                 else:
+                    if out:
+                        self.stream.write("".join(out))
+                        out = []
                     plain(r)
+            self.stream.write("".join(out))
         elif self.fmt == "jsonl":
             keys = _unique_keys(self.header)
             for r in rows:
@@ -484,29 +498,33 @@ def label_csv(
         def finish(rows: list[tuple[list[str], bool, str]], result: tuple[np.ndarray, list[str], list[str]]) -> None:
             proba, statuses, ev = result
             out_rows: list[list[Any]] = []
-            for (fields, bad, raw), p, st, e in zip(rows, proba, statuses, ev):
+            has = ~np.isnan(proba[:, 0])
+            safe = np.where(has[:, None], proba, -1.0)
+            best = safe.argmax(axis=1)
+            confs = safe[np.arange(len(rows)), best]
+            # one pass in plain Python values (NumPy scalars are slow one at a time)
+            per_row = zip(rows, has.tolist(), best.tolist(), confs.tolist(), proba.tolist(), statuses, ev)
+            for (fields, bad, raw), ok, k, conf, p, st, e in per_row:
                 if bad:
                     st = "bad_line"
-                has = not np.isnan(p[0])
-                k = int(np.argmax(p)) if has else -1
-                lab = LABELS[k] if has else ""
-                conf = float(p[k]) if has else None
+                lab = LABELS[k] if ok else ""
                 summary.labels[lab] += 1
                 summary.statuses[st] += 1
-                vals: list[Any] = [lab, _fmt(conf), *(_fmt(v if has else None) for v in p), st]
-                if fmt != "csv":
-                    vals = [lab, conf, *((float(v) if has else None) for v in p), st]
+                if fmt == "csv":
+                    vals: list[Any] = [lab, _fmt(conf), *map(_fmt, p), st] if ok else [lab, *[""] * (len(p) + 1), st]
+                else:
+                    vals = [lab, conf if ok else None, *(p if ok else [None] * len(p)), st]
                 if evidence:
                     vals.append(e)
                 if min_confidence is not None:
-                    nr = (conf is None) or conf < min_confidence
+                    nr = (not ok) or conf < min_confidence
                     vals.append(("true" if nr else "false") if fmt == "csv" else nr)
                 if raw and fmt == "csv":
                     # a well-formed record goes out as it came in, plus the new columns
                     out_rows.append([raw, vals])
                 else:
                     out_rows.append(list(fields) + vals)
-            writer.write(out_rows)
+            writer.write(out_rows, quote_new=evidence)
             summary.rows_out += len(out_rows)
             if progress is not None:
                 progress(summary.rows_out, src.offset)
