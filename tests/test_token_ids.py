@@ -74,3 +74,26 @@ def test_batch_matcher_equals_term_matcher_on_dense_overlapping_variants():
     expected = [(i, idx) for i, toks in enumerate(docs) for idx, _, _ in m.match_tokens(toks)]
     assert list(zip(doc.tolist(), term.tolist())) == expected
     assert len(expected) > 500
+
+
+@pytest.mark.parametrize("batch", [ODD, _random_texts(np.random.default_rng(11), 300)])
+def test_lower_casing_in_bytes_equals_str_lower(batch):
+    texts = [t.upper() if i % 2 else t.title() for i, t in enumerate(batch)] + ["ÉCOLE Über ÖL Ħ Ǆ Ω", "AWS CI/CD"]
+    tid = TokenIds(KNOWN)
+    got = tid.ids(texts, lower=True)
+    lows = [t.lower() for t in texts]
+    if any(len(a) != len(b) for a, b in zip(lows, texts)) or any("Σ" in t for t in texts):
+        assert got is None  # such texts are lower-cased by str.lower
+        texts = [t for t in texts if len(t.lower()) == len(t) and "Σ" not in t]
+        lows = [t.lower() for t in texts]
+        got = tid.ids(texts, lower=True)
+    assert got is not None
+    ref_ids, ref_counts = _reference(lows, KNOWN)
+    assert got[1].tolist() == ref_counts
+    assert got[0].tolist() == ref_ids
+
+
+@pytest.mark.parametrize("text", ["İstanbul", "ΣΑΣ", "Ⱥ letter", "\u212a kelvin"])
+def test_lower_casing_that_is_not_byte_for_byte_is_left_to_str_lower(text):
+    assert TokenIds(KNOWN).ids(["plain text", text], lower=True) is None
+    assert TokenIds(KNOWN).ids(["plain text", text.lower()]) is not None

@@ -262,10 +262,14 @@ class CompiledModel:
             self._tables = self._build_tables()
         tb = self._tables
         n = len(texts)
-        lows = [doc.lower() for doc in texts]
-        # texts whose lower-casing changes length (rare) are matched on tokens that keep spans
-        odd = {i: tokenize(texts[i]) for i in range(n) if len(lows[i]) != len(texts[i])}
-        arr, counts = tb["token_ids"].ids(lows)
+        odd: dict[int, list[str]] = {}
+        res = tb["token_ids"].ids(texts, lower=True)
+        if res is None:  # some letter lower-cases to another length (or by context): str.lower
+            lows = [doc.lower() for doc in texts]
+            # texts whose lower-casing changes length are matched on tokens that keep spans
+            odd = {i: tokenize(texts[i]) for i in range(n) if len(lows[i]) != len(texts[i])}
+            res = tb["token_ids"].ids(lows)
+        arr, counts = res  # type: ignore[misc]
         doc_of = np.repeat(np.arange(n, dtype=np.int64), counts)
         # taxonomy matches, all texts at once; texts in `odd` one at a time on their own tokens
         td, tt = tb["batch_matcher"].match(arr, doc_of)

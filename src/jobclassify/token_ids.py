@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 _WORD_CHAR = re.compile(r"[\w#+]")
-_NON_ASCII_WORD: dict[int, bool] = {}  # code point -> whether it is a word character
+_NON_ASCII: dict[int, tuple[bool, bytes | bool | None]] = {}  # code point -> see _char_info
 _K1 = np.uint64(0x9E3779B97F4A7C15)
 _K2 = np.uint64(0xBF58476D1CE4E5B9)
 _K3 = np.uint64(0x94D049BB133111EB)
@@ -72,16 +72,35 @@ class IntTable:
         return out
 
 
-def _is_word(code: int) -> bool:
-    known = _NON_ASCII_WORD.get(code)
-    if known is None:
-        known = _NON_ASCII_WORD[code] = _WORD_CHAR.match(chr(code)) is not None
-    return known
+class _NotByteForByte(Exception):
+    """Some character lower-cases to other bytes than its own number of them (or by context)."""
 
 
-def _word_bytes(c: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Whether each byte of the UTF-8 text ``c`` belongs to a word character (``b``: ``c`` padded)."""
+def _char_info(code: int) -> tuple[bool, bytes | bool | None]:
+    """Whether a non-ASCII character is a word character once lower-cased, and its lower-case bytes
+    if they differ (``None`` if they do not, ``False`` where no byte swap can do)."""
+    info = _NON_ASCII.get(code)
+    if info is None:
+        ch = chr(code)
+        low = ch.lower()
+        swap: bytes | bool | None = None
+        if low != ch:
+            new = low.encode("utf-8", "surrogatepass")
+            # final sigma depends on its neighbours; some letters change length when lower-cased
+            ok = code != 0x3A3 and len(low) == 1 and len(new) == len(ch.encode("utf-8", "surrogatepass"))
+            swap = new if ok else False
+        info = _NON_ASCII[code] = (_WORD_CHAR.match(low[:1]) is not None, swap)
+    return info
+
+
+def _word_bytes(c: np.ndarray, b: np.ndarray, lower: bool) -> np.ndarray:
+    """Whether each byte of the UTF-8 text ``c`` belongs to a word character (``b``: ``c`` padded).
+
+    With ``lower``, first lower-case ``c`` in place as ``str.lower`` would (or raise
+    :class:`_NotByteForByte`)."""
     with np.errstate(over="ignore"):
+        if lower:
+            c += ((c - 65) < 26).view(np.uint8) << 5
         w = ((c | 32) - 97 < 26) | (c - 48 < 10) | (c == 95) | (c == 35) | (c == 43)
     hi = np.flatnonzero(c >= 128)
     if len(hi):  # a multi-byte character: decode it once, and give all its bytes its class
@@ -93,8 +112,16 @@ def _word_bytes(c: np.ndarray, b: np.ndarray) -> np.ndarray:
         four = ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3
         code = np.where(b0 < 0xE0, ((b0 & 0x1F) << 6) | b1, np.where(b0 < 0xF0, three, four))
         uniq, inv = np.unique(code, return_inverse=True)
-        cls = np.asarray([_is_word(u) for u in uniq.tolist()], dtype=bool)[inv]
-        w[hi] = cls[np.cumsum(lead) - 1]
+        infos = [_char_info(u) for u in uniq.tolist()]
+        w[hi] = np.asarray([word for word, _ in infos], dtype=bool)[inv][np.cumsum(lead) - 1]
+        if lower:
+            for j, (_, swap) in enumerate(infos):
+                if swap is False:
+                    raise _NotByteForByte
+                if swap:
+                    where = at[inv == j]
+                    for k, byte in enumerate(swap):
+                        c[where + k] = byte
     dots = np.flatnonzero(c == 46)
     dots = dots[(dots > 0) & (dots < len(c) - 1)]
     if len(dots):  # a dot between word characters joins them ("node.js")
@@ -119,12 +146,12 @@ def _hash(view: np.ndarray, starts: np.ndarray, lengths: np.ndarray, max_bytes: 
     return (h >> np.uint64(1)).astype(np.int64)
 
 
-def _spans(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _spans(encoded: list[bytes], lower: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Byte buffer (padded), token starts and lengths, and the first token of each text (plus the end)."""
     buf = b"\n" + b"\n".join(encoded) + bytes(8)  # the first and last byte of `c` are not word bytes
-    b = np.frombuffer(buf, dtype=np.uint8)
+    b = np.frombuffer(bytearray(buf) if lower else buf, dtype=np.uint8)
     c = b[: len(buf) - 7]
-    w = _word_bytes(c, b)
+    w = _word_bytes(c, b, lower)
     edges = np.flatnonzero(w[1:] != w[:-1]) + 1
     starts = edges[0::2]  # a token begins and ends at alternate edges
     lengths = edges[1::2] - starts
@@ -159,10 +186,18 @@ class TokenIds:
         """Overlapping little-endian 8-byte windows of the padded buffer ``b``, one per byte."""
         return np.ndarray((len(b) - 7,), dtype="<u8", buffer=b, strides=(1,))
 
-    def ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Token ids of the (lower-cased) ``texts``, concatenated, and the number of tokens of each."""
+    def ids(self, texts: Sequence[str], lower: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+        """Token ids of ``texts``, concatenated, and the number of tokens of each.
+
+        The texts should be lower-cased, or ``lower=True`` lower-cases them here, byte for byte;
+        then the result is ``None`` if some text holds a character whose lower-casing changes its
+        length or depends on its neighbours (capital sigma): lower-case such texts with ``str.lower``.
+        """
         encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
-        b, starts, lengths, first = _spans(encoded)
+        try:
+            b, starts, lengths, first = _spans(encoded, lower)
+        except _NotByteForByte:
+            return None
         ids = np.zeros(len(starts), dtype=np.int64)
         cand = np.flatnonzero(lengths <= self.max_bytes)
         if len(cand):
