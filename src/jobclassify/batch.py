@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from .labels import LABELS
+from .record_blocks import Prepend, RecordBlocks, block_encoding, read_header
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -118,29 +119,15 @@ def find_column(
     return None
 
 
-class _LineSource:
-    """Decoded lines from a binary stream, read in blocks, tracking byte offsets.
+class _Lines:
+    """Lines handed out in order (numbered from ``first``), held until :meth:`take` claims them, so
+    that a caller can recover the raw text of the CSV record just parsed (passed through unchanged
+    to CSV output)."""
 
-    Keeps the lines not yet claimed with :meth:`take`, so that a caller can recover the raw
-    text of the CSV record just parsed (passed through unchanged to CSV output). Lines are
-    numbered from 0 in the order they are handed out.
-    """
-
-    BLOCK = 1 << 20
-
-    def __init__(self, raw: io.BufferedIOBase, encoding: str) -> None:
-        self.raw = raw
-        try:
-            self.decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        except LookupError:
-            raise LabelError(f"unknown encoding {encoding!r}") from None
-        self.encoding = encoding
-        self.line = 0  # physical lines split off so far
-        self.offset = 0  # bytes read so far
-        self.nul = 0
-        self._window: list[str] = []  # lines from number self._base on
-        self._base = 0
-        self._mark = 0  # lines before this number have been taken
+    def __init__(self, lines: list[str], first: int = 0) -> None:
+        self._window = lines  # lines from number self._base on
+        self._base = first
+        self._mark = first  # lines before this number have been taken
 
     def take(self, upto: int) -> str:
         """The raw text of lines from the last :meth:`take` up to (not including) line ``upto``."""
@@ -148,10 +135,36 @@ class _LineSource:
         self._mark = max(self._mark, upto)
         return out
 
+    @property
+    def next_line(self) -> int:
+        """The number of the first line not yet taken."""
+        return self._mark
+
     def line_text(self, number: int) -> str:
         """The text of line ``number`` if it is still held (the last line handed out always is)."""
         i = number - self._base
         return self._window[i] if 0 <= i < len(self._window) else ""
+
+
+class _LineSource(_Lines):
+    """Decoded lines from a binary stream, read in blocks, tracking byte offsets.
+
+    ``line`` and ``offset`` say where in the file the stream begins.
+    """
+
+    BLOCK = 1 << 20
+
+    def __init__(self, raw: Any, encoding: str, line: int = 0, offset: int = 0) -> None:
+        super().__init__([], line)
+        self.raw = raw
+        try:
+            self.decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        except LookupError:
+            raise LabelError(f"unknown encoding {encoding!r}") from None
+        self.encoding = encoding
+        self.line = line  # physical lines split off so far
+        self.offset = offset  # bytes read so far
+        self.nul = 0
 
     def _decode(self, block: bytes, final: bool) -> str:
         try:
@@ -299,13 +312,111 @@ def _classify_chunk(
     return proba, statuses, ev_col
 
 
+def _output_rows(
+    rows: list[tuple[list[str], bool, str]],
+    result: tuple[np.ndarray, list[str], list[str]],
+    summary: Summary,
+    fmt: str,
+    evidence: bool,
+    min_confidence: float | None,
+) -> list[list[Any]]:
+    """Output rows for parsed input rows and their predictions (counted in ``summary``)."""
+    proba, statuses, ev = result
+    out_rows: list[list[Any]] = []
+    has = ~np.isnan(proba[:, 0])
+    safe = np.where(has[:, None], proba, -1.0)
+    best = safe.argmax(axis=1)
+    confs = safe[np.arange(len(rows)), best]
+    # one pass in plain Python values (NumPy scalars are slow one at a time)
+    per_row = zip(rows, has.tolist(), best.tolist(), confs.tolist(), proba.tolist(), statuses, ev)
+    for (fields, bad, raw), ok, k, conf, p, st, e in per_row:
+        if bad:
+            st = "bad_line"
+        lab = LABELS[k] if ok else ""
+        summary.labels[lab] += 1
+        summary.statuses[st] += 1
+        if fmt == "csv":
+            vals: list[Any] = [lab, _fmt(conf), *map(_fmt, p), st] if ok else [lab, *[""] * (len(p) + 1), st]
+        else:
+            vals = [lab, conf if ok else None, *(p if ok else [None] * len(p)), st]
+        if evidence:
+            vals.append(e)
+        if min_confidence is not None:
+            nr = (not ok) or conf < min_confidence
+            vals.append(("true" if nr else "false") if fmt == "csv" else nr)
+        if raw and fmt == "csv":
+            # a well-formed record goes out as it came in, plus the new columns
+            out_rows.append([raw, vals])
+        else:
+            out_rows.append(list(fields) + vals)
+    return out_rows
+
+
+@dataclass
+class _BlockJob:
+    """What a worker needs to label a block of whole CSV records."""
+
+    encoding: str  # the codec for the block's bytes
+    user_encoding: str  # as the user named it, for messages
+    header: list[str]  # the output header
+    width: int
+    text_col: int
+    title_col: int | None
+    on_bad_line: str
+    fmt: str
+    evidence: bool
+    min_confidence: float | None
+
+
+def _label_block(data: bytes, first_line: int, offset: int, job: _BlockJob, model: Any = None) -> tuple[Any, Summary]:
+    """Parse, classify and format one block of whole records (in a worker, or in-process).
+
+    Returns the output (CSV or JSON Lines text; rows for Parquet) and the block's counts."""
+    try:
+        text = data.decode(job.encoding)
+    except UnicodeDecodeError as exc:
+        line = first_line + data[: exc.start].count(b"\n") + 1
+        raise LabelError(
+            f"cannot decode the input as {job.user_encoding} at byte {offset + exc.start} (line {line}): "
+            f"{exc.reason}. Pass --encoding (e.g. latin-1 or cp1252)."
+        ) from None
+    part = Summary()
+    if "\x00" in text:
+        part.nul_bytes = text.count("\x00")
+        text = text.replace("\x00", "")
+    pieces = text.split("\n")
+    lines = [p + "\n" for p in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
+    rows = list(iter_rows(lines, _Lines(lines, first_line), job.width, job.on_bad_line, part, first_line))
+    texts = [r[0][job.text_col] for r in rows]
+    titles = [r[0][job.title_col] for r in rows] if job.title_col is not None else None
+    result = _classify_chunk(texts, titles, job.evidence, model=model)
+    out_rows = _output_rows(rows, result, part, job.fmt, job.evidence, job.min_confidence)
+    part.rows_out = len(out_rows)
+    if job.fmt == "parquet":
+        return out_rows, part
+    buf = io.StringIO()
+    _Writer(job.fmt, buf, job.header, write_header=False).write(out_rows, quote_new=job.evidence)
+    return buf.getvalue(), part
+
+
+def _absorb(summary: Summary, part: Summary) -> None:
+    summary.rows_in += part.rows_in
+    summary.rows_out += part.rows_out
+    summary.skipped += part.skipped
+    summary.nul_bytes += part.nul_bytes
+    summary.bad_lines += part.bad_lines
+    summary.labels.update(part.labels)
+    summary.statuses.update(part.statuses)
+
+
 # ------------------------------------------------------------------------- writers
 class _Writer:
-    def __init__(self, fmt: str, stream: Any, header: list[str]) -> None:
+    def __init__(self, fmt: str, stream: Any, header: list[str], write_header: bool = True) -> None:
         self.fmt, self.stream, self.header = fmt, stream, header
         if fmt == "csv":
             self.w = csv.writer(stream, lineterminator="\n")
-            self.w.writerow(header)
+            if write_header:
+                self.w.writerow(header)
         elif fmt == "parquet":
             self.pq_writer = None
 
@@ -435,7 +546,10 @@ def label_csv(
         raise LabelError(str(exc)) from None
 
     raw = open_input(inp)
-    src = _LineSource(raw, encoding)
+    # plain CSV (see record_blocks) goes to the workers in blocks of whole records; the header,
+    # and anything after a line that is not plain, is read here line by line
+    head, after, plain = read_header(raw, encoding)
+    src = _LineSource(io.BytesIO(head) if plain else Prepend(head, raw), encoding)
     lines = iter(src)
     header_reader = csv.reader(lines, strict=False)
     try:
@@ -467,9 +581,9 @@ def label_csv(
     header_lines = header_reader.line_num
     src.take(header_lines)
 
-    def chunks() -> Iterator[list[tuple[list[str], bool, str]]]:
+    def chunks(lines: Iterator[str], src: _LineSource) -> Iterator[list[tuple[list[str], bool, str]]]:
         buf: list[tuple[list[str], bool, str]] = []
-        for item in iter_rows(lines, src, width, on_bad_line, summary, header_lines):
+        for item in iter_rows(lines, src, width, on_bad_line, summary, src.next_line):
             buf.append(item)
             if len(buf) >= chunk_rows:
                 yield buf
@@ -493,66 +607,95 @@ def label_csv(
     writer = _Writer(fmt, stream, out_header)
     pool: ProcessPoolExecutor | None = None
     cleanup: list[str] = []
+    done_bytes = 0
+
+    def get_pool() -> ProcessPoolExecutor:
+        nonlocal pool
+        if pool is None:
+            worker_model = _worker_model_file(model, local_model, cleanup)
+            pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(worker_model, trusted))
+        return pool
+
+    def finish(rows: list[tuple[list[str], bool, str]], result: tuple[np.ndarray, list[str], list[str]]) -> None:
+        out_rows = _output_rows(rows, result, summary, fmt, evidence, min_confidence)
+        writer.write(out_rows, quote_new=evidence)
+        summary.rows_out += len(out_rows)
+        if progress is not None:
+            progress(summary.rows_out, done_bytes)
+
+    def finish_block(result: tuple[Any, Summary], end: int) -> None:
+        nonlocal done_bytes
+        payload, part = result
+        if fmt == "parquet":
+            writer.write(payload)
+        else:
+            stream.write(payload)
+        _absorb(summary, part)
+        done_bytes = end
+        if progress is not None:
+            progress(summary.rows_out, done_bytes)
+
+    def texts_of(rows: list[tuple[list[str], bool, str]]) -> tuple[list[str], list[str] | None]:
+        return [r[0][ti] for r in rows], ([r[0][tt] for r in rows] if tt is not None else None)
+
     try:
-
-        def finish(rows: list[tuple[list[str], bool, str]], result: tuple[np.ndarray, list[str], list[str]]) -> None:
-            proba, statuses, ev = result
-            out_rows: list[list[Any]] = []
-            has = ~np.isnan(proba[:, 0])
-            safe = np.where(has[:, None], proba, -1.0)
-            best = safe.argmax(axis=1)
-            confs = safe[np.arange(len(rows)), best]
-            # one pass in plain Python values (NumPy scalars are slow one at a time)
-            per_row = zip(rows, has.tolist(), best.tolist(), confs.tolist(), proba.tolist(), statuses, ev)
-            for (fields, bad, raw), ok, k, conf, p, st, e in per_row:
-                if bad:
-                    st = "bad_line"
-                lab = LABELS[k] if ok else ""
-                summary.labels[lab] += 1
-                summary.statuses[st] += 1
-                if fmt == "csv":
-                    vals: list[Any] = [lab, _fmt(conf), *map(_fmt, p), st] if ok else [lab, *[""] * (len(p) + 1), st]
-                else:
-                    vals = [lab, conf if ok else None, *(p if ok else [None] * len(p)), st]
-                if evidence:
-                    vals.append(e)
-                if min_confidence is not None:
-                    nr = (not ok) or conf < min_confidence
-                    vals.append(("true" if nr else "false") if fmt == "csv" else nr)
-                if raw and fmt == "csv":
-                    # a well-formed record goes out as it came in, plus the new columns
-                    out_rows.append([raw, vals])
-                else:
-                    out_rows.append(list(fields) + vals)
-            writer.write(out_rows, quote_new=evidence)
-            summary.rows_out += len(out_rows)
-            if progress is not None:
-                progress(summary.rows_out, src.offset)
-
-        def texts_of(rows: list[tuple[list[str], bool, str]]) -> tuple[list[str], list[str] | None]:
-            return [r[0][ti] for r in rows], ([r[0][tt] for r in rows] if tt is not None else None)
-
-        gen = chunks()
-        first = next(gen, None)
-        if first is not None:
-            second = next(gen, None)
-            if second is None or jobs == 1:
-                # small input or one job: no worker processes
-                for rows in [first] if second is None else _chain(first, second, gen):
-                    finish(rows, _classify_chunk(*texts_of(rows), evidence, model=local_model))
+        if plain:
+            summary.nul_bytes += src.nul  # in the header
+            job = _BlockJob(
+                block_encoding(encoding) or encoding,
+                encoding,
+                out_header,
+                width,
+                ti,
+                tt,
+                on_bad_line,
+                fmt,
+                evidence,
+                min_confidence,
+            )
+            blocks = RecordBlocks(raw, after, header_lines, len(head), chunk_rows)
+            gen = iter(blocks)
+            first = next(gen, None)
+            second = next(gen, None) if first is not None else None
+            if second is None or jobs == 1:  # small input or one job: no worker processes
+                for data, line, offset in ([first] if first else []) if second is None else _chain(first, second, gen):
+                    finish_block(_label_block(data, line, offset, job, model=local_model), offset + len(data))
             else:
-                worker_model = _worker_model_file(model, local_model, cleanup)
-                pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(worker_model, trusted))
-                pending: list[tuple[list, Future]] = []
-                for rows in _chain(first, second, gen):
-                    pending.append((rows, pool.submit(_classify_chunk, *texts_of(rows), evidence)))
-                    while len(pending) >= 2 * jobs:
-                        r, fut = pending.pop(0)
+                pending_blocks: list[tuple[int, Future]] = []
+                for data, line, offset in _chain(first, second, gen):
+                    fut = get_pool().submit(_label_block, data, line, offset, job)
+                    pending_blocks.append((offset + len(data), fut))
+                    while len(pending_blocks) >= 2 * jobs:
+                        end, fut = pending_blocks.pop(0)
+                        finish_block(fut.result(), end)
+                for end, fut in pending_blocks:
+                    finish_block(fut.result(), end)
+            if not blocks.plain:  # the rest, line by line
+                src = _LineSource(Prepend(blocks.rest, raw), job.encoding, blocks.line, blocks.offset)
+                lines = iter(src)
+                plain = False
+        if not plain:
+            gen_rows = chunks(lines, src)
+            first_rows = next(gen_rows, None)
+            if first_rows is not None:
+                second_rows = next(gen_rows, None)
+                if second_rows is None or jobs == 1:
+                    for rows in [first_rows] if second_rows is None else _chain(first_rows, second_rows, gen_rows):
+                        done_bytes = src.offset
+                        finish(rows, _classify_chunk(*texts_of(rows), evidence, model=local_model))
+                else:
+                    pending: list[tuple[list, Future]] = []
+                    for rows in _chain(first_rows, second_rows, gen_rows):
+                        pending.append((rows, get_pool().submit(_classify_chunk, *texts_of(rows), evidence)))
+                        while len(pending) >= 2 * jobs:
+                            r, fut = pending.pop(0)
+                            done_bytes = src.offset
+                            finish(r, fut.result())
+                    for r, fut in pending:
+                        done_bytes = src.offset
                         finish(r, fut.result())
-                for r, fut in pending:
-                    finish(r, fut.result())
+            summary.nul_bytes += src.nul
         writer.close()
-        summary.nul_bytes = src.nul
         if out != "-":
             stream.close()
             os.replace(tmp_path, out)  # type: ignore[arg-type]

@@ -1,0 +1,112 @@
+"""Labelling in blocks of whole records gives exactly what labelling line by line gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import jobclassify.batch as batch
+import jobclassify.record_blocks as rb
+from jobclassify.batch import LabelError, label_csv
+
+HEADER = 'id,title,"description"\r\n'
+ROWS = [
+    '1,DevOps Engineer,"Own CI/CD, Jenkins and ""blue/green"" releases.\nOn call.\n\nHelm."\r\n',
+    "2,Cloud Engineer,Design AWS landing zones and VPC networking\r\n",
+    "\r\n",  # a blank line: not a row
+    '3,"Cloud, Azure",""\n',
+    "4,Nurse,Care for patients on the ward – Zürich, naïve café\n",
+    "5,too,many,fields,here\n",
+    "6,short\n",
+    '7,"x\x00y","Terraform\x00 on GCP"\n',
+    '8,Platform,"Kubernetes ""operators""\r\nand Argo CD"\n',
+]
+
+
+def _write(path, rows, tail=""):
+    path.write_bytes((HEADER + "".join(rows) + tail).encode("utf-8"))
+    return path
+
+
+def _label(tmp_path, src, monkeypatch, serial: bool, **kw):
+    out = tmp_path / ("serial" if serial else "blocks")
+    with monkeypatch.context() as m:
+        m.setattr(rb, "BLOCK", 64)  # many reads and blocks, records cut across reads
+        if serial:
+            m.setattr(batch, "read_header", lambda raw, enc: (raw.read(), b"", False))
+        summary = label_csv(str(src), str(out), chunk_rows=2, **{"fmt": "csv", **kw})
+    if kw.get("fmt") == "parquet":  # row groups may differ; the table may not
+        import pyarrow.parquet as pq
+
+        return pq.read_table(out).to_pylist(), summary
+    return out.read_bytes(), summary
+
+
+def _same(a, b):
+    (out_a, s_a), (out_b, s_b) = a, b
+    assert out_a == out_b
+    for key in ("rows_in", "rows_out", "skipped", "nul_bytes", "bad_lines", "labels", "statuses"):
+        assert getattr(s_a, key) == getattr(s_b, key), key
+
+
+@pytest.mark.parametrize("on_bad_line", ["skip", "keep"])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_blocks_equal_lines(tmp_path, monkeypatch, on_bad_line, jobs):
+    src = _write(tmp_path / "in.csv", ROWS * 5)
+    kw = {"on_bad_line": on_bad_line, "jobs": jobs, "evidence": True, "min_confidence": 0.5}
+    blocks = _label(tmp_path, src, monkeypatch, False, **kw)
+    _same(blocks, _label(tmp_path, src, monkeypatch, True, **kw))
+    assert blocks[1].rows_in == 8 * 5 and len(blocks[1].bad_lines) == 3 * 5
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_blocks_equal_lines_other_formats(tmp_path, monkeypatch, fmt):
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    src = _write(tmp_path / "in.csv", ROWS * 3)
+    kw = {"on_bad_line": "keep", "jobs": 1, "fmt": fmt}
+    _same(_label(tmp_path, src, monkeypatch, False, **kw), _label(tmp_path, src, monkeypatch, True, **kw))
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        '9,odd,a 5" screen and a 6" case\n10,after,Terraform modules\n',  # quotes inside an unquoted field
+        '9,odd,"closed"then more\n10,after,Terraform\n',  # text after a closing quote
+        "9,odd,bare\rreturn\n10,after,Terraform\n",  # a lone carriage return
+        "9,last,no newline at the end",
+        '9,open,"never closed\n10,x,y\n',
+    ],
+)
+def test_quoting_that_is_not_plain_goes_line_by_line_from_there(tmp_path, monkeypatch, tail):
+    src = _write(tmp_path / "in.csv", ROWS * 4, tail)
+    kw = {"on_bad_line": "keep", "jobs": 1}
+    _same(_label(tmp_path, src, monkeypatch, False, **kw), _label(tmp_path, src, monkeypatch, True, **kw))
+
+
+def test_error_in_a_later_block_names_the_same_line(tmp_path, monkeypatch):
+    src = _write(tmp_path / "in.csv", ROWS[:2] * 6 + ROWS[5:6] + ROWS[:2])
+    messages = []
+    for serial in (False, True):
+        with pytest.raises(LabelError) as exc:
+            _label(tmp_path, src, monkeypatch, serial, on_bad_line="error", jobs=2)
+        messages.append(str(exc.value))
+    assert messages[0] == messages[1] and "line 32" in messages[0]
+
+
+def test_undecodable_bytes_in_a_later_block_give_the_same_position(tmp_path, monkeypatch):
+    src = tmp_path / "in.csv"
+    src.write_bytes((HEADER + "".join(ROWS[:2] * 6)).encode() + b"9,bad,caf\xe9\n")
+    messages = []
+    for serial in (False, True):
+        with pytest.raises(LabelError) as exc:
+            _label(tmp_path, src, monkeypatch, serial, jobs=1)
+        messages.append(str(exc.value))
+    assert messages[0] == messages[1] and "at byte" in messages[0]
+
+
+def test_record_ends_follow_quotes():
+    data = b'a,"x\ny"\n"q ""r"",\ns",t\r\nu\n'
+    ends = rb.record_ends(np.frombuffer(data, dtype=np.uint8))
+    assert ends.tolist() == [8, 24, 26]
+    assert rb.block_encoding("utf-8-sig") == "utf-8" and rb.block_encoding("utf-16") is None
