@@ -49,11 +49,11 @@ def _same(a, b):
         assert getattr(s_a, key) == getattr(s_b, key), key
 
 
-@pytest.mark.parametrize("on_bad_line", ["skip", "keep"])
+@pytest.mark.parametrize(("on_bad_line", "evidence"), [("skip", True), ("keep", True), ("keep", False)])
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_blocks_equal_lines(tmp_path, monkeypatch, on_bad_line, jobs):
+def test_blocks_equal_lines(tmp_path, monkeypatch, on_bad_line, evidence, jobs):
     src = _write(tmp_path / "in.csv", ROWS * 5)
-    kw = {"on_bad_line": on_bad_line, "jobs": jobs, "evidence": True, "min_confidence": 0.5}
+    kw = {"on_bad_line": on_bad_line, "jobs": jobs, "evidence": evidence, "min_confidence": 0.5}
     blocks = _label(tmp_path, src, monkeypatch, False, **kw)
     _same(blocks, _label(tmp_path, src, monkeypatch, True, **kw))
     assert blocks[1].rows_in == 8 * 5 and len(blocks[1].bad_lines) == 3 * 5

@@ -391,10 +391,90 @@ class _BlockJob:
     min_confidence: float | None
 
 
-def _label_block(data: bytes, first_line: int, offset: int, job: _BlockJob, model: Any = None) -> tuple[Any, Summary]:
+def _bad_row(fields: list[str], line: int, width: int, policy: str, part: Summary) -> list[str] | None:
+    """A row with the wrong number of fields: reported, then kept (mended) or skipped (``None``)."""
+    why = f"expected {width} fields, found {len(fields)}"
+    part.bad_lines.append((line, why))
+    if policy == "error":
+        raise LabelError(f"line {line}: {why}. Use --on-bad-line skip or keep to go on.")
+    if policy == "skip":
+        part.skipped += 1
+        return None
+    if len(fields) < width:
+        return fields + [""] * (width - len(fields))
+    return fields[: width - 1] + [",".join(fields[width - 1 :])]
+
+
+def _label_utf8_records(
+    data: bytes, first_line: int, offset: int, ends: np.ndarray, job: _BlockJob, model: Any
+) -> tuple[bytes, Summary]:
+    """The CSV-to-CSV path for UTF-8 blocks without NUL bytes: each record is parsed on its own,
+    and a well-formed one goes out as its own bytes plus the new columns."""
+    part = Summary()
+    starts = [0, *ends[:-1].tolist()]
+    stops = ends.tolist()
+    records: list[str] = []
+    for a, b in zip(starts, stops):
+        try:
+            records.append(data[a:b].decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            at = a + exc.start
+            line = first_line + data[:at].count(b"\n") + 1
+            raise LabelError(
+                f"cannot decode the input as {job.user_encoding} at byte {offset + at} (line {line}): "
+                f"{exc.reason}. Pass --encoding (e.g. latin-1 or cp1252)."
+            ) from None
+    rows: list[tuple[list[str], bool, str]] = []
+    keep: list[int] = []  # the record of each row
+    for i, fields in enumerate(csv.reader(records, strict=True)):
+        if not fields or fields == [""]:  # a blank line: not a row
+            continue
+        part.rows_in += 1
+        if len(fields) == job.width:
+            rows.append((fields, False, "x"))  # "x": pass the record through (its own bytes, below)
+        else:
+            line = first_line + data[: starts[i]].count(b"\n") + 1
+            mended = _bad_row(fields, line, job.width, job.on_bad_line, part)
+            if mended is None:
+                continue
+            rows.append((mended, True, ""))
+        keep.append(i)
+    texts = [r[0][job.text_col] for r in rows]
+    titles = [r[0][job.title_col] for r in rows] if job.title_col is not None else None
+    result = _classify_chunk(texts, titles, job.evidence, model=model)
+    out_rows = _output_rows(rows, result, part, job.fmt, job.evidence, job.min_confidence)
+    part.rows_out = len(out_rows)
+    buf = io.StringIO()
+    tail = csv.writer(buf, lineterminator="\n")
+    out: list[bytes] = []
+    for i, row in zip(keep, out_rows):
+        if len(row) == 2 and isinstance(row[1], list):  # well-formed: the record's own bytes
+            raw = data[starts[i] : stops[i]]
+            raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
+            if job.evidence:
+                buf.seek(0)
+                buf.truncate()
+                tail.writerow(row[1])
+                out.append(raw + b"," + buf.getvalue().encode("utf-8"))
+            else:
+                out.append(raw + b"," + ",".join(row[1]).encode("utf-8") + b"\n")
+        else:
+            buf.seek(0)
+            buf.truncate()
+            tail.writerow(row)
+            out.append(buf.getvalue().encode("utf-8"))
+    return b"".join(out), part
+
+
+def _label_block(
+    data: bytes, first_line: int, offset: int, job: _BlockJob, model: Any = None, ends: np.ndarray | None = None
+) -> tuple[Any, Summary]:
     """Parse, classify and format one block of whole records (in a worker, or in-process).
 
-    Returns the output (CSV or JSON Lines text; rows for Parquet) and the block's counts."""
+    Returns the output (CSV bytes, CSV or JSON Lines text, or rows for Parquet) and the block's
+    counts. ``ends`` may give where its records end (see :class:`RecordBlocks`)."""
+    if ends is not None and job.fmt == "csv" and job.encoding in ("utf-8", "ascii") and b"\x00" not in data:
+        return _label_utf8_records(data, first_line, offset, ends, job, model)
     try:
         text = data.decode(job.encoding)
     except UnicodeDecodeError as exc:
@@ -652,8 +732,11 @@ def label_csv(
         payload, part = result
         if fmt == "parquet":
             writer.write(payload)
+        elif isinstance(payload, bytes) and hasattr(stream, "buffer"):
+            stream.flush()
+            stream.buffer.write(payload)
         else:
-            stream.write(payload)
+            stream.write(payload.decode("utf-8") if isinstance(payload, bytes) else payload)
         _absorb(summary, part)
         done_bytes = end
         if progress is not None:
@@ -682,12 +765,14 @@ def label_csv(
             first = next(gen, None)
             second = next(gen, None) if first is not None else None
             if second is None or jobs == 1:  # small input or one job: no worker processes
-                for data, line, offset in ([first] if first else []) if second is None else _chain(first, second, gen):
-                    finish_block(_label_block(data, line, offset, job, model=local_model), offset + len(data))
+                for data, line, offset, ends in (
+                    ([first] if first else []) if second is None else _chain(first, second, gen)
+                ):
+                    finish_block(_label_block(data, line, offset, job, local_model, ends), offset + len(data))
             else:
                 pending_blocks: list[tuple[int, Future]] = []
-                for data, line, offset in _chain(first, second, gen):
-                    fut = get_pool().submit(_label_block, data, line, offset, job)
+                for data, line, offset, ends in _chain(first, second, gen):
+                    fut = get_pool().submit(_label_block, data, line, offset, job, None, ends)
                     pending_blocks.append((offset + len(data), fut))
                     while len(pending_blocks) >= 2 * jobs:
                         end, fut = pending_blocks.pop(0)

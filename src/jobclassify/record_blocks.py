@@ -66,8 +66,9 @@ def record_ends(b: np.ndarray) -> np.ndarray | None:
 class RecordBlocks:
     """Blocks of whole records from ``raw`` after the bytes ``head`` (which begin at a record start).
 
-    Iterating yields ``(data, first_line, offset)``: the block's bytes, the number of lines
-    before it in the file, and its byte offset, with at most ``rows`` records per block. When the
+    Iterating yields ``(data, first_line, offset, ends)``: the block's bytes, the number of lines
+    before it in the file, its byte offset and where its records end (offsets in ``data``), with
+    at most ``rows`` records per block. When the
     quoting stops being plain, or at a last record without a newline, iteration ends with
     ``plain`` false and ``rest`` holding the bytes not yet handed out (the stream goes on after
     them).
@@ -79,7 +80,7 @@ class RecordBlocks:
         self.rows = max(1, rows)
         self.plain = True
 
-    def __iter__(self) -> Iterator[tuple[bytes, int, int]]:
+    def __iter__(self) -> Iterator[tuple[bytes, int, int, np.ndarray]]:
         read = getattr(self.raw, "read1", self.raw.read)
         parts = [self.rest]
         size = len(self.rest)
@@ -102,7 +103,8 @@ class RecordBlocks:
             start = 0
             for cut in cuts:
                 data = buf[start:cut]
-                yield data, self.line, self.offset
+                within = ends[(ends > start) & (ends <= cut)] - start
+                yield data, self.line, self.offset, within
                 self.line += data.count(b"\n")
                 self.offset += len(data)
                 start = cut
