@@ -6,7 +6,8 @@ Builds a CSV of N real postings (../shared/realworld/dev_weak.csv replicated; th
 replicated when that is absent) in a temporary folder, labels it with the CLI for each --jobs
 value, and reports rows/s, MB/s and peak RSS (the CLI and its workers, summed). In the same run it
 measures the *tokenize floor*: lower-casing plus a regex word split of the same texts with the same
-number of processes, and prints the ratio labelling / floor. Also times a cold `jobclassify
+number of processes, just before and just after labelling (the ratio uses their mean, since a
+shared machine's speed drifts), and prints the ratio labelling / floor. Also times a cold `jobclassify
 classify "..."`.
 """
 
@@ -130,11 +131,15 @@ def main() -> int:
             f"{'floor rows/s':>12} | {'label/floor':>11}"
         )
         for jobs in args.jobs:
+            # the floor just before and just after labelling: the machine's speed may drift
+            before = tokenize_floor(texts, jobs)
             secs, peak = run_label(path, jobs, args.model)
-            floor = tokenize_floor(texts, jobs)
+            after = tokenize_floor(texts, jobs)
+            floor = (before + after) / 2
             print(
                 f"{jobs:>4} | {secs:8.1f} | {args.rows / secs:8,.0f} | {mb / secs:6.1f} | {peak / 1024:11.0f} | "
-                f"{args.rows / floor:12,.0f} | {floor / secs:10.1%}"
+                f"{args.rows / floor:12,.0f} | {floor / secs:10.1%}   (floor {args.rows / before:,.0f} before, "
+                f"{args.rows / after:,.0f} after)"
             )
     t0 = time.perf_counter()
     subprocess.run(

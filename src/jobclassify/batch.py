@@ -1,8 +1,12 @@
 """Streaming batch labelling of CSV files (the engine behind ``jobclassify label``).
 
-Reads CSV with Python's ``csv`` module line by line (bounded memory), sends chunks of raw text
-to worker processes that clean and classify them, and writes rows in input order to a temporary
-file that is renamed over the output only when everything succeeded.
+Plain CSV (see :mod:`jobclassify.record_blocks`) is cut into blocks of whole records with array
+operations; worker processes decode, parse, classify and format each block, and the parent
+writes the results in input order. A UTF-8 block's well-formed records go out as their own bytes
+plus the new columns. Anything else — other encodings, quoting that is not plain — is read with
+Python's ``csv`` module line by line and only its texts go to the workers. Either way memory is
+bounded, and output goes to a temporary file renamed over the output only when everything
+succeeded.
 
 Documented outcomes:
 
