@@ -97,3 +97,15 @@ def test_lower_casing_in_bytes_equals_str_lower(batch):
 def test_lower_casing_that_is_not_byte_for_byte_is_left_to_str_lower(text):
     assert TokenIds(KNOWN).ids(["plain text", text], lower=True) is None
     assert TokenIds(KNOWN).ids(["plain text", text.lower()]) is not None
+
+
+def test_evidence_matches_of_the_batch_path_equal_the_matcher_on_each_text():
+    from jobclassify.matcher import matcher_for
+    from jobclassify.predict import get_default_model, predict_texts
+
+    model = get_default_model()
+    texts = [t for t in ODD if t] + ["İSTANBUL: CI/CD on AWS/Azure/GCP", "Google Cloud Platform and GCP, GKE"] * 2
+    _, ev = predict_texts(model, texts, evidence=True, top=0)
+    m = matcher_for(model.taxonomy)
+    assert [e["matched"] for e in ev] == [m.summarize(t) for t in texts]
+    assert any(e["matched"] for e in ev)

@@ -331,7 +331,7 @@ def _classify_chunk(
     proba = np.full((len(texts), len(LABELS)), np.nan)
     ev_col = [""] * len(texts)
     if ok:
-        p, ev = predict_texts(model, [clean[i] for i in ok], evidence=evidence)
+        p, ev = predict_texts(model, [clean[i] for i in ok], evidence=evidence, top=0)
         proba[ok] = p
         if ev is not None:
             for j, i in enumerate(ok):

@@ -21,7 +21,7 @@ from .text import TOKEN_PATTERN, tokenize, word_ngrams
 from .token_ids import IntTable, TokenIds
 
 FORMAT = "jobclassify-compiled-1"
-Features = tuple  # (indptr, columns, values, role scores): CSR-style feature rows
+Features = tuple  # CSR-style feature rows (indptr, columns, values), role scores, (doc, term) of each match
 
 
 class CompiledModelError(ValueError):
@@ -248,8 +248,8 @@ class CompiledModel:
         return word_ngrams(self.token_re.findall(doc.lower() if self.lowercase else doc), self.ngram_range)
 
     def _features(self, texts: list[str]) -> Features:
-        """CSR-style (indptr, indices, values) of the full feature rows, and the role scores the rules
-        read."""
+        """CSR-style (indptr, indices, values) of the full feature rows, the role scores the rules
+        read, and the taxonomy matches as (text index, term index) arrays."""
         if self._fast:
             return self._features_fast(texts)
         return self._features_slow(texts)
@@ -282,7 +282,7 @@ class CompiledModel:
         col_t = col_t + self.n_words
         val_t = val_t * self.taxonomy_scale
         if not self.has_words:
-            return self._assemble(n, doc_t, col_t, val_t, roles)
+            return self._assemble(n, doc_t, col_t, val_t, roles, (td, tt))
         # words: unigram and bigram columns by array look-up
         col1 = tb["uni_col"][arr]
         keep1 = col1 >= 0
@@ -298,7 +298,12 @@ class CompiledModel:
             cols.append(col2[hit])
         doc_w, col_w, val_w = self._tfidf(np.concatenate(docs), np.concatenate(cols), n)
         return self._assemble(
-            n, np.concatenate([doc_w, doc_t]), np.concatenate([col_w, col_t]), np.concatenate([val_w, val_t]), roles
+            n,
+            np.concatenate([doc_w, doc_t]),
+            np.concatenate([col_w, col_t]),
+            np.concatenate([val_w, val_t]),
+            roles,
+            (td, tt),
         )
 
     def _tfidf(self, doc: np.ndarray, col: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -318,10 +323,12 @@ class CompiledModel:
         return doc_w, col_w, val_w / np.where(norms > 0, norms, 1.0)[doc_w]
 
     @staticmethod
-    def _assemble(n: int, doc: np.ndarray, col: np.ndarray, val: np.ndarray, roles: np.ndarray) -> Features:
+    def _assemble(
+        n: int, doc: np.ndarray, col: np.ndarray, val: np.ndarray, roles: np.ndarray, matches: tuple
+    ) -> Features:
         order = np.argsort(doc, kind="stable")
         doc, col, val = doc[order], col[order], val[order]
-        return np.searchsorted(doc, np.arange(n + 1)), col, val, roles
+        return np.searchsorted(doc, np.arange(n + 1)), col, val, roles, matches
 
     def _features_slow(self, texts: list[str]) -> Features:
         """The general path (any n-gram range or token pattern): one n-gram string at a time."""
@@ -334,7 +341,7 @@ class CompiledModel:
         doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, m, self.taxonomy_terms)
         col_t, val_t = col_t + self.n_words, val_t * self.taxonomy_scale
         if not self.has_words:
-            return self._assemble(n, doc_t, col_t, val_t, roles)
+            return self._assemble(n, doc_t, col_t, val_t, roles, (td, tt))
         get = self.vocab.get
         ids: list[int] = []
         lens: list[int] = []
@@ -346,7 +353,12 @@ class CompiledModel:
             np.repeat(np.arange(n, dtype=np.int64), lens), np.asarray(ids, dtype=np.int64), n
         )
         return self._assemble(
-            n, np.concatenate([doc_w, doc_t]), np.concatenate([col_w, col_t]), np.concatenate([val_w, val_t]), roles
+            n,
+            np.concatenate([doc_w, doc_t]),
+            np.concatenate([col_w, col_t]),
+            np.concatenate([val_w, val_t]),
+            roles,
+            (td, tt),
         )
 
     # -- prediction -----------------------------------------------------------------------------
@@ -376,7 +388,7 @@ class CompiledModel:
 
     def proba_from_features(self, features: Features) -> np.ndarray:
         """Probabilities from the rows of :meth:`_features` (blended with the rules if the model has them)."""
-        indptr, col, val, roles = features
+        indptr, col, val, roles = features[:4]
         p = self._calibrate(self._decision(indptr, col, val))
         if self.rules_weight:
             from .rules import rule_proba

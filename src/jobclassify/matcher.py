@@ -146,8 +146,12 @@ class TermMatcher:
 
     def summarize(self, text: str) -> dict[str, dict[str, dict[str, int]]]:
         """Matched terms by role and group: ``{role: {group: {term: count}}}``."""
+        return self.summarize_counts(self.term_counts(text))
+
+    def summarize_counts(self, counts: dict[int, int]) -> dict[str, dict[str, dict[str, int]]]:
+        """:meth:`summarize` for counts of term indices."""
         out: dict[str, dict[str, dict[str, int]]] = {}
-        for idx, n in sorted(self.term_counts(text).items()):
+        for idx, n in sorted(counts.items()):
             t = self.terms[idx]
             out.setdefault(t.role, {}).setdefault(t.group, {})[t.name] = n
         return out

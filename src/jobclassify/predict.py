@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -113,7 +114,8 @@ def _coefficients(clf: Any) -> np.ndarray | None:
 def predict_texts(
     model: Any, texts: list[str], *, evidence: bool = False, top: int = 8
 ) -> tuple[np.ndarray, list[dict[str, Any]] | None]:
-    """Probabilities ``(n, 4)`` over LABELS for clean texts, plus evidence per text if asked."""
+    """Probabilities ``(n, 4)`` over LABELS for clean texts, plus evidence per text if asked
+    (``top=0``: the matched taxonomy terms only, without the model's top features)."""
     classes = [str(c) for c in model.classes_]
     # columns in LABELS order; a label the model never saw in training gets probability 0
     order = [classes.index(c) if c in classes else -1 for c in LABELS]
@@ -149,15 +151,22 @@ def _evidence(model: Any, texts: list[str], X: Any, p: np.ndarray, top: int) -> 
         names = split[0].get_feature_names_out()
         classes = [str(c) for c in split[1].classes_]
     top_compiled = None
-    if isinstance(model, CompiledModel):  # explain_top reads probabilities in the model's class order
+    if isinstance(model, CompiledModel) and top > 0:  # explain_top reads probabilities in the model's class order
         p_model = p[:, [LABELS.index(str(c)) for c in model.classes_]]
         top_compiled = model.explain_top(texts, p_model, top, features=X)
+    counts: list[Counter[int]] | None = None
+    if isinstance(model, CompiledModel):  # the matches found for the features, counted per text
+        counts = [Counter() for _ in texts]
+        for d, t in zip(*(a.tolist() for a in X[4])):
+            counts[d][t] += 1
     out = []
     for i, text in enumerate(texts):
-        item: dict[str, Any] = {"matched": matcher.summarize(text)}
+        item: dict[str, Any] = {
+            "matched": matcher.summarize(text) if counts is None else matcher.summarize_counts(counts[i])
+        }
         if top_compiled is not None:
             item["top_features"] = top_compiled[i]
-        if coef is not None and coef.shape[0] == len(classes):
+        if coef is not None and coef.shape[0] == len(classes) and top > 0:
             label = LABELS[int(p[i].argmax())]
             k = classes.index(label)
             row = X[i].tocsr()
