@@ -123,6 +123,13 @@ def find_column(
     return None
 
 
+def _decode_error(encoding: str, at: int, line: int, reason: str) -> LabelError:
+    return LabelError(
+        f"cannot decode the input as {encoding} at byte {at} (line {line}): {reason}. "
+        "Pass --encoding (e.g. latin-1 or cp1252)."
+    )
+
+
 class _Lines:
     """Lines handed out in order (numbered from ``first``), held until :meth:`take` claims them, so
     that a caller can recover the raw text of the CSV record just parsed (passed through unchanged
@@ -153,19 +160,20 @@ class _Lines:
 class _LineSource(_Lines):
     """Decoded lines from a binary stream, read in blocks, tracking byte offsets.
 
-    ``line`` and ``offset`` say where in the file the stream begins.
+    ``line`` and ``offset`` say where in the file the stream begins; ``name`` names the encoding
+    in messages.
     """
 
     BLOCK = 1 << 20
 
-    def __init__(self, raw: Any, encoding: str, line: int = 0, offset: int = 0) -> None:
+    def __init__(self, raw: Any, encoding: str, line: int = 0, offset: int = 0, name: str | None = None) -> None:
         super().__init__([], line)
         self.raw = raw
         try:
             self.decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
         except LookupError:
             raise LabelError(f"unknown encoding {encoding!r}") from None
-        self.encoding = encoding
+        self.encoding = name or encoding  # as the user named it, for messages
         self.line = line  # physical lines split off so far
         self.offset = offset  # bytes read so far
         self.nul = 0
@@ -174,12 +182,8 @@ class _LineSource(_Lines):
         try:
             return self.decoder.decode(block, final)
         except UnicodeDecodeError as exc:
-            at = self.offset + exc.start
             line = self.line + block[: max(exc.start, 0)].count(b"\n") + 1
-            raise LabelError(
-                f"cannot decode the input as {self.encoding} at byte {at} (line {line}): {exc.reason}. "
-                "Pass --encoding (e.g. latin-1 or cp1252)."
-            ) from None
+            raise _decode_error(self.encoding, self.offset + exc.start, line, exc.reason) from None
 
     def __iter__(self) -> Iterator[str]:
         # the csv reader pulls lines through C-level iterators; Python runs once per block
@@ -263,18 +267,9 @@ def iter_rows(
         if len(row) == width:
             yield row, False, _strip_line_end(raw)
             continue
-        why = f"expected {width} fields, found {len(row)}"
-        summary.bad_lines.append((where, why))
-        if on_bad_line == "error":
-            raise LabelError(f"line {where}: {why}. Use --on-bad-line skip or keep to go on.")
-        if on_bad_line == "skip":
-            summary.skipped += 1
-            continue
-        if len(row) < width:
-            row = row + [""] * (width - len(row))
-        else:
-            row = row[: width - 1] + [",".join(row[width - 1 :])]
-        yield row, True, ""
+        mended = _bad_row(row, where, width, on_bad_line, summary)
+        if mended is not None:
+            yield mended, True, ""
 
 
 def _strip_line_end(raw: str) -> str:
@@ -424,10 +419,7 @@ def _label_utf8_records(
         except UnicodeDecodeError as exc:
             at = a + exc.start
             line = first_line + data[:at].count(b"\n") + 1
-            raise LabelError(
-                f"cannot decode the input as {job.user_encoding} at byte {offset + at} (line {line}): "
-                f"{exc.reason}. Pass --encoding (e.g. latin-1 or cp1252)."
-            ) from None
+            raise _decode_error(job.user_encoding, offset + at, line, exc.reason) from None
     rows: list[tuple[list[str], bool, str]] = []
     keep: list[int] = []  # the record of each row
     for i, fields in enumerate(csv.reader(records, strict=True)):
@@ -483,10 +475,7 @@ def _label_block(
         text = data.decode(job.encoding)
     except UnicodeDecodeError as exc:
         line = first_line + data[: exc.start].count(b"\n") + 1
-        raise LabelError(
-            f"cannot decode the input as {job.user_encoding} at byte {offset + exc.start} (line {line}): "
-            f"{exc.reason}. Pass --encoding (e.g. latin-1 or cp1252)."
-        ) from None
+        raise _decode_error(job.user_encoding, offset + exc.start, line, exc.reason) from None
     part = Summary()
     if "\x00" in text:
         part.nul_bytes = text.count("\x00")
@@ -784,7 +773,7 @@ def label_csv(
                 for end, fut in pending_blocks:
                     finish_block(fut.result(), end)
             if not blocks.plain:  # the rest, line by line
-                src = _LineSource(Prepend(blocks.rest, raw), job.encoding, blocks.line, blocks.offset)
+                src = _LineSource(Prepend(blocks.rest, raw), job.encoding, blocks.line, blocks.offset, encoding)
                 lines = iter(src)
                 plain = False
         if not plain:
