@@ -282,7 +282,7 @@ class CompiledModel:
         col_t = col_t + self.n_words
         val_t = val_t * self.taxonomy_scale
         if not self.has_words:
-            return self._assemble(n, doc_t, col_t, val_t, roles, (td, tt))
+            return self._assemble(n, (doc_t,), (col_t,), (val_t,), roles, (td, tt))
         # words: unigram and bigram columns by array look-up
         col1 = tb["uni_col"][arr]
         keep1 = col1 >= 0
@@ -297,14 +297,7 @@ class CompiledModel:
             docs.append(doc_of[at[hit]])
             cols.append(col2[hit])
         doc_w, col_w, val_w = self._tfidf(np.concatenate(docs), np.concatenate(cols), n)
-        return self._assemble(
-            n,
-            np.concatenate([doc_w, doc_t]),
-            np.concatenate([col_w, col_t]),
-            np.concatenate([val_w, val_t]),
-            roles,
-            (td, tt),
-        )
+        return self._assemble(n, (doc_w, doc_t), (col_w, col_t), (val_w, val_t), roles, (td, tt))
 
     def _tfidf(self, doc: np.ndarray, col: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows, columns and l2-normalised TF-IDF values from one (doc, column) pair per n-gram seen."""
@@ -323,9 +316,9 @@ class CompiledModel:
         return doc_w, col_w, val_w / np.where(norms > 0, norms, 1.0)[doc_w]
 
     @staticmethod
-    def _assemble(
-        n: int, doc: np.ndarray, col: np.ndarray, val: np.ndarray, roles: np.ndarray, matches: tuple
-    ) -> Features:
+    def _assemble(n: int, docs: tuple, cols: tuple, vals: tuple, roles: np.ndarray, matches: tuple) -> Features:
+        """Feature rows from parts of (text, column, value) triples (word and taxonomy features)."""
+        doc, col, val = np.concatenate(docs), np.concatenate(cols), np.concatenate(vals)
         order = np.argsort(doc, kind="stable")
         doc, col, val = doc[order], col[order], val[order]
         return np.searchsorted(doc, np.arange(n + 1)), col, val, roles, matches
@@ -341,7 +334,7 @@ class CompiledModel:
         doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, m, self.taxonomy_terms)
         col_t, val_t = col_t + self.n_words, val_t * self.taxonomy_scale
         if not self.has_words:
-            return self._assemble(n, doc_t, col_t, val_t, roles, (td, tt))
+            return self._assemble(n, (doc_t,), (col_t,), (val_t,), roles, (td, tt))
         get = self.vocab.get
         ids: list[int] = []
         lens: list[int] = []
@@ -352,14 +345,7 @@ class CompiledModel:
         doc_w, col_w, val_w = self._tfidf(
             np.repeat(np.arange(n, dtype=np.int64), lens), np.asarray(ids, dtype=np.int64), n
         )
-        return self._assemble(
-            n,
-            np.concatenate([doc_w, doc_t]),
-            np.concatenate([col_w, col_t]),
-            np.concatenate([val_w, val_t]),
-            roles,
-            (td, tt),
-        )
+        return self._assemble(n, (doc_w, doc_t), (col_w, col_t), (val_w, val_t), roles, (td, tt))
 
     # -- prediction -----------------------------------------------------------------------------
     def _decision(self, indptr: np.ndarray, col: np.ndarray, val: np.ndarray) -> np.ndarray:
