@@ -82,8 +82,9 @@ def _progress_bar(total_bytes: int | None, quiet: bool) -> tuple[Callable[[int, 
 
 
 def cmd_label(a: argparse.Namespace) -> int:
-    from .batch import LabelError, label_csv
+    from .batch import LabelError, keep_freed_memory, label_csv
 
+    keep_freed_memory()  # this process is ours: let its allocator keep freed memory for reuse
     size = None
     if a.input != "-" and os.path.isfile(a.input) and not a.input.endswith(".gz"):
         size = os.path.getsize(a.input)
