@@ -110,3 +110,18 @@ def test_record_ends_follow_quotes():
     ends = rb.record_ends(np.frombuffer(data, dtype=np.uint8))
     assert ends.tolist() == [8, 24, 26]
     assert rb.block_encoding("utf-8-sig") == "utf-8" and rb.block_encoding("utf-16") is None
+
+
+def test_the_sample_file_takes_the_block_path_whole(monkeypatch):
+    """A regression guard for speed: ordinary CSV must not fall back to the line-by-line reader."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "datasets" / "sample_postings.csv"
+    monkeypatch.setattr(rb, "BLOCK", 256)
+    with open(path, "rb") as f:
+        head, after, plain = rb.read_header(f, "utf-8-sig")
+        blocks = rb.RecordBlocks(f, after, head.count(b"\n"), len(head), rows=3)
+        got = list(blocks)
+    assert plain and blocks.plain and not blocks.rest
+    assert sum(len(ends) for *_, ends in got) == 12  # the sample's 12 postings, in blocks of at most 3
+    assert b"".join(data for data, *_ in got) == path.read_bytes()[len(head) :]
