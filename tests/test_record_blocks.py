@@ -125,3 +125,17 @@ def test_the_sample_file_takes_the_block_path_whole(monkeypatch):
     assert plain and blocks.plain and not blocks.rest
     assert sum(len(ends) for *_, ends in got) == 12  # the sample's 12 postings, in blocks of at most 3
     assert b"".join(data for data, *_ in got) == path.read_bytes()[len(head) :]
+
+
+@pytest.mark.parametrize("serial", [False, True])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_undecodable_byte_position_counts_a_byte_order_mark_and_held_over_bytes(tmp_path, monkeypatch, serial, bom):
+    src = tmp_path / "in.csv"
+    # a two-byte character cut by a read boundary, then a bad byte
+    data = bom + b"id,title,description\n" + b"1,a," + "é".encode() * 40 + b"\n2,b,caf\xe9\n"
+    src.write_bytes(data)
+    bad = data.index(b"caf") + 3
+    for size in (5, 6, 7, 8, 1 << 20):  # reads that cut characters, at every alignment, and one whole read
+        monkeypatch.setattr(batch._LineSource, "BLOCK", size)
+        with pytest.raises(LabelError, match=rf"at byte {bad} \(line 3\)"):
+            _label(tmp_path, src, monkeypatch, serial, jobs=1)

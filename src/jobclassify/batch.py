@@ -182,8 +182,11 @@ class _LineSource(_Lines):
         try:
             return self.decoder.decode(block, final)
         except UnicodeDecodeError as exc:
-            line = self.line + block[: max(exc.start, 0)].count(b"\n") + 1
-            raise _decode_error(self.encoding, self.offset + exc.start, line, exc.reason) from None
+            # exc.object ends with this block; it may start with bytes held over from the last one,
+            # or lack a byte-order mark the decoder took off
+            at = self.offset + len(block) - len(exc.object) + exc.start
+            line = self.line + block[: max(at - self.offset, 0)].count(b"\n") + 1
+            raise _decode_error(self.encoding, at, line, exc.reason) from None
 
     def __iter__(self) -> Iterator[str]:
         # the csv reader pulls lines through C-level iterators; Python runs once per block
