@@ -139,3 +139,24 @@ def test_undecodable_byte_position_counts_a_byte_order_mark_and_held_over_bytes(
         monkeypatch.setattr(batch._LineSource, "BLOCK", size)
         with pytest.raises(LabelError, match=rf"at byte {bad} \(line 3\)"):
             _label(tmp_path, src, monkeypatch, serial, jobs=1)
+
+
+def test_random_csv_gives_the_same_result_both_ways(tmp_path, monkeypatch):
+    """Seeded random files from quoting's awkward pieces: output, counts and errors are the same."""
+    import random
+
+    pieces = ['"', '""', ",", "\n", "\r\n", "\r", "a", "aws ", "ci/cd ", "é", "\x00", " ", 'x"y', '"q,\nr"']
+    rng = random.Random(20261127)
+    for case in range(60):
+        src = tmp_path / f"r{case}.csv"
+        body = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        src.write_bytes(("id,title,description\n" + body).encode("utf-8"))
+        for policy in ("keep", "error"):
+            results = []
+            for serial in (False, True):
+                try:
+                    out, summary = _label(tmp_path, src, monkeypatch, serial, on_bad_line=policy, jobs=1)
+                    results.append((out, summary.rows_in, summary.rows_out, summary.bad_lines, summary.nul_bytes))
+                except LabelError as exc:
+                    results.append(str(exc))
+            assert results[0] == results[1], (case, policy, body)
