@@ -394,6 +394,16 @@ class _BlockJob:
     min_confidence: float | None
 
 
+def _predict_rows(rows: list[tuple[list[str], bool, str]], job: _BlockJob, model: Any, part: Summary) -> list:
+    """Classify parsed rows and turn them into output rows (counted in ``part``)."""
+    texts = [r[0][job.text_col] for r in rows]
+    titles = [r[0][job.title_col] for r in rows] if job.title_col is not None else None
+    result = _classify_chunk(texts, titles, job.evidence, model=model)
+    out_rows = _output_rows(rows, result, part, job.fmt, job.evidence, job.min_confidence)
+    part.rows_out = len(out_rows)
+    return out_rows
+
+
 def _bad_row(fields: list[str], line: int, width: int, policy: str, part: Summary) -> list[str] | None:
     """A row with the wrong number of fields: reported, then kept (mended) or skipped (``None``)."""
     why = f"expected {width} fields, found {len(fields)}"
@@ -439,30 +449,16 @@ def _label_utf8_records(
                 continue
             rows.append((mended, True, ""))
         keep.append(i)
-    texts = [r[0][job.text_col] for r in rows]
-    titles = [r[0][job.title_col] for r in rows] if job.title_col is not None else None
-    result = _classify_chunk(texts, titles, job.evidence, model=model)
-    out_rows = _output_rows(rows, result, part, job.fmt, job.evidence, job.min_confidence)
-    part.rows_out = len(out_rows)
-    buf = io.StringIO()
-    tail = csv.writer(buf, lineterminator="\n")
+    out_rows = _predict_rows(rows, job, model, part)
+    lines = _CsvLines(quote_new=job.evidence)
     out: list[bytes] = []
     for i, row in zip(keep, out_rows):
         if len(row) == 2 and isinstance(row[1], list):  # well-formed: the record's own bytes
             raw = data[starts[i] : stops[i]]
             raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
-            if job.evidence:
-                buf.seek(0)
-                buf.truncate()
-                tail.writerow(row[1])
-                out.append(raw + b"," + buf.getvalue().encode("utf-8"))
-            else:
-                out.append(raw + b"," + ",".join(row[1]).encode("utf-8") + b"\n")
+            out.append(raw + lines.tail(row[1]).encode("utf-8"))
         else:
-            buf.seek(0)
-            buf.truncate()
-            tail.writerow(row)
-            out.append(buf.getvalue().encode("utf-8"))
+            out.append(lines.row(row).encode("utf-8"))
     return b"".join(out), part
 
 
@@ -487,11 +483,7 @@ def _label_block(
     pieces = text.split("\n")
     lines = [p + "\n" for p in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
     rows = list(iter_rows(lines, _Lines(lines, first_line), job.width, job.on_bad_line, part, first_line))
-    texts = [r[0][job.text_col] for r in rows]
-    titles = [r[0][job.title_col] for r in rows] if job.title_col is not None else None
-    result = _classify_chunk(texts, titles, job.evidence, model=model)
-    out_rows = _output_rows(rows, result, part, job.fmt, job.evidence, job.min_confidence)
-    part.rows_out = len(out_rows)
+    out_rows = _predict_rows(rows, job, model, part)
     if job.fmt == "parquet":
         return out_rows, part
     buf = io.StringIO()
@@ -510,6 +502,27 @@ def _absorb(summary: Summary, part: Summary) -> None:
 
 
 # ------------------------------------------------------------------------- writers
+class _CsvLines:
+    """CSV text for one output line: a whole row, or the new columns after a record kept as it came.
+
+    ``quote_new=False`` says the new values need no quoting (labels, numbers, statuses)."""
+
+    def __init__(self, quote_new: bool = True) -> None:
+        self.quote_new = quote_new
+        self._buf = io.StringIO()
+        self._w = csv.writer(self._buf, lineterminator="\n")
+
+    def row(self, values: list[Any]) -> str:
+        self._buf.seek(0)
+        self._buf.truncate()
+        self._w.writerow(values)
+        return self._buf.getvalue()
+
+    def tail(self, values: list[Any]) -> str:
+        """``,`` and the new values, ending the line."""
+        return "," + (self.row(values) if self.quote_new else ",".join(values) + "\n")
+
+
 class _Writer:
     def __init__(self, fmt: str, stream: Any, header: list[str], write_header: bool = True) -> None:
         self.fmt, self.stream, self.header = fmt, stream, header
@@ -525,25 +538,9 @@ class _Writer:
         followed by the new columns (no re-quoting of long fields). ``quote_new=False`` says the
         new values need no CSV quoting (labels, numbers, statuses)."""
         if self.fmt == "csv":
-            plain = self.w.writerow
-            buf = io.StringIO()
-            tail = csv.writer(buf, lineterminator="\n")
-            out: list[str] = []
-            for r in rows:
-                if len(r) == 2 and isinstance(r[1], list):
-                    if quote_new:
-                        buf.seek(0)
-                        buf.truncate()
-                        tail.writerow(r[1])
-                        out.append(r[0] + "," + buf.getvalue())
-                    else:
-                        out.append(r[0] + "," + ",".join(r[1]) + "\n")
-                else:
-                    if out:
-                        self.stream.write("".join(out))
-                        out = []
-                    plain(r)
-            self.stream.write("".join(out))
+            lines = _CsvLines(quote_new)
+            kept = [len(r) == 2 and isinstance(r[1], list) for r in rows]  # [raw record, new values]
+            self.stream.write("".join(r[0] + lines.tail(r[1]) if k else lines.row(r) for r, k in zip(rows, kept)))
         elif self.fmt == "jsonl":
             keys = _unique_keys(self.header)
             for r in rows:
