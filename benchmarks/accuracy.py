@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
-import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from jobclassify.corpus import load_corpus
-from jobclassify.evalsets import load_realworld
+from jobclassify.evalsets import load_content_sample, load_realworld
 from jobclassify.pipeline import SEED
 from jobclassify.predict import get_default_model
 from jobclassify.train_default import keyword_baseline
 from jobclassify.training import evaluate_texts, training_texts
-
-CONTENT_LABELS = Path(__file__).resolve().parent / "labels" / "dev_weak_content.csv"
 
 
 def main() -> int:
@@ -55,8 +51,8 @@ def main() -> int:
         sets["dev_weak desc (title labels)"] = training_texts(
             weak, title_column=None, label_column="title_label", augment=False
         )
-        labels = pd.read_csv(CONTENT_LABELS, dtype=str, keep_default_na=False)
-        sample = weak.drop(columns=["label"], errors="ignore").merge(labels, on="uid")
+    sample = load_content_sample()
+    if sample is not None:
         sets[f"dev_weak content (n={len(sample)})"] = training_texts(sample, title_column=None, augment=False)
     header = f"{'model':20s}" + "".join(f" | {k:>28s}" for k in sets)
     print(f"macro-F1 (hybrid F1) on real postings; corpus train split: {len(train)} postings")

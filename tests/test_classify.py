@@ -147,3 +147,25 @@ def test_compiled_model_matches_other_heads_and_odd_text(head):
     assert np.abs(a - compiled.predict_proba(texts)).max() < 1e-6
     one_by_one = np.vstack([compiled.predict_proba([t]) for t in texts[:7]])
     assert np.abs(a[:7] - one_by_one).max() < 1e-6
+
+
+def test_compiled_rule_blend_with_windowed_rules_and_odd_text():
+    """The compiled model scores the rules over the same token windows as KeywordClassifier, in
+    the batch path and for texts lower-cased one at a time."""
+    from jobclassify import KeywordClassifier
+    from jobclassify.compiled import CompiledModel, compile_pipeline
+    from jobclassify.corpus import load_corpus
+    from jobclassify.pipeline import build_pipeline
+    from jobclassify.rule_blend import RuleBlend
+
+    df = load_corpus().groupby("label").head(40)
+    blend = RuleBlend(model=build_pipeline(cv=3), rules=KeywordClassifier(window=5, window_power=0.6), rules_weight=0.7)
+    blend.fit(df["description"].tolist(), df["label"].tolist())
+    compiled = CompiledModel(compile_pipeline(blend))
+    assert compiled.rules_window == (5, 0.6, 2.0)
+    texts = [DEVOPS, CLOUD, "İSTANBUL team: CI/CD on AWS/Azure/GCP " * 3, "ÉCOLE ΣΑΣ Ⱥ KUBERNETES jenkins", ""]
+    texts += df["description"].tolist()[:30]
+    a = blend.predict_proba(texts)
+    assert np.abs(a - compiled.predict_proba(texts)).max() < 1e-6
+    one_by_one = np.vstack([compiled.predict_proba([t]) for t in texts[:5]])
+    assert np.abs(a[:5] - one_by_one).max() < 1e-6

@@ -56,3 +56,40 @@ def test_two_column_input_is_joined():
     clf = KeywordClassifier(tune=False).fit(df, ["devops", "other"])
     assert clf.n_features_in_ == 2 and list(clf.feature_names_in_) == ["title", "description"]
     assert list(clf.predict(df)) == ["devops", "other"]
+
+
+def test_window_scores_add_up_damped_windows():
+    from jobclassify.matcher import TermMatcher
+    from jobclassify.taxonomy_scores import matches_at, role_scores, window_role_scores
+
+    m = TermMatcher()
+    texts = TEXTS + ["", "aws " * 30 + "jenkins ci/cd " * 5]
+    d, t, a = matches_at(texts, m)
+    whole = role_scores(d, t, len(texts), m)
+    # one window longer than any text, undamped: the whole-text scores
+    assert np.allclose(window_role_scores(d, t, a, len(texts), m, 10_000, 1.0, 1.0), whole)
+    # windows of one token, undamped: each match scored alone (weight, no count damping)
+    single = window_role_scores(d, t, a, len(texts), m, 1, 1.0, 1.0)
+    assert single[-1, 1] > whole[-1, 1] and single[-2].sum() == 0
+    # the classifier's role scores are the window scores of its parameters
+    clf = KeywordClassifier(window=3, window_power=0.5, window_scale=1.5, tune=False).fit(TEXTS, Y)
+    assert np.allclose(clf._role_scores(texts), window_role_scores(d, t, a, len(texts), m, 3, 0.5, 1.5))
+    assert np.allclose(KeywordClassifier(window=None, tune=False).fit(TEXTS, Y)._role_scores(texts), whole)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"window": 0}, {"window": 2.5}, {"window": True}, {"window_power": 0}, {"window_scale": -1.0}]
+)
+def test_bad_window_parameters_are_refused(kwargs):
+    with pytest.raises(ValueError, match="window"):
+        KeywordClassifier(**kwargs).fit(TEXTS, Y)
+
+
+def test_models_saved_without_window_parameters_score_whole_texts():
+    """A KeywordClassifier pickled before windows existed has no ``window`` attribute."""
+    clf = KeywordClassifier(window=None, tune=False).fit(TEXTS, Y)
+    old = KeywordClassifier(window=None, tune=False).fit(TEXTS, Y)
+    for name in ("window", "window_power", "window_scale"):
+        delattr(old, name)
+    assert old.window_params() is None
+    assert np.allclose(old.predict_proba(TEXTS), clf.predict_proba(TEXTS))

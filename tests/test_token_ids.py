@@ -70,9 +70,10 @@ def test_batch_matcher_equals_term_matcher_on_dense_overlapping_variants():
         docs.append(toks)
     ids = np.asarray([token_id.get(t, 0) for toks in docs for t in toks], dtype=np.int64)
     doc_of = np.repeat(np.arange(len(docs)), [len(toks) for toks in docs])
-    doc, term = bm.match(ids, doc_of)
-    expected = [(i, idx) for i, toks in enumerate(docs) for idx, _, _ in m.match_tokens(toks)]
-    assert list(zip(doc.tolist(), term.tolist())) == expected
+    doc, term, at = bm.match(ids, doc_of)
+    first = np.cumsum([len(toks) for toks in docs]) - [len(toks) for toks in docs]
+    expected = [(i, idx, first[i] + a) for i, toks in enumerate(docs) for idx, a, _ in m.match_tokens(toks)]
+    assert list(zip(doc.tolist(), term.tolist(), at.tolist())) == expected
     assert len(expected) > 500
 
 

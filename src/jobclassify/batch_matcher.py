@@ -12,9 +12,11 @@ that start inside an earlier kept one.
 >>> token_id = {t: i for i, t in enumerate(sorted({t for key in m.variant_tokens for t in key}), 1)}
 >>> bm = BatchMatcher(m, token_id, len(token_id) + 1)
 >>> ids = np.array([0, token_id["ci"], token_id["cd"], token_id["aws"], token_id["aws"]])
->>> doc, term = bm.match(ids, np.array([0, 0, 0, 0, 1]))
+>>> doc, term, at = bm.match(ids, np.array([0, 0, 0, 0, 1]))
 >>> doc.tolist(), [m.terms[t].name for t in term]
 ([0, 0, 1], ['ci/cd', 'aws', 'aws'])
+>>> at.tolist()
+[1, 3, 4]
 """
 
 from __future__ import annotations
@@ -66,8 +68,8 @@ class BatchMatcher:
             np.fromiter(entries.values(), dtype=np.int64, count=len(entries)),
         )
 
-    def match(self, ids: np.ndarray, doc_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(doc, term index)`` of every match in the concatenated token ids, in order.
+    def match(self, ids: np.ndarray, doc_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(doc, term index, position in ids)`` of every match in the concatenated token ids, in order.
 
         ``doc_of`` gives the text of each token (non-decreasing); no match spans two texts.
         """
@@ -107,4 +109,4 @@ class BatchMatcher:
                             keep[i] = False
                         else:
                             free = int(end[i])
-        return doc_of[pos[keep]], best[keep]
+        return doc_of[pos[keep]], best[keep], pos[keep]

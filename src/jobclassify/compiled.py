@@ -49,6 +49,9 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
                 "rules_to_class": np.asarray(r.rule_to_class_, dtype=np.int64),
             }
         )
+        window = r.window_params() if hasattr(r, "window_params") else None
+        if window is not None:
+            arrays["rules_window"] = np.asarray(window, dtype=np.float64)
         return arrays
 
     steps = getattr(model, "named_steps", {})
@@ -178,6 +181,8 @@ class CompiledModel:
         self.rules_weight = float(arrays["rules_weight"]) if "rules_weight" in arrays else 0.0
         self.rules_thresholds = arrays.get("rules_thresholds")
         self.rules_to_class = arrays.get("rules_to_class")
+        w = arrays.get("rules_window")
+        self.rules_window = None if w is None else (int(w[0]), float(w[1]), float(w[2]))
 
     def _build_tables(self) -> dict[str, Any]:
         """Integer tables for the fast feature path: one id per token that matters to any feature.
@@ -272,13 +277,17 @@ class CompiledModel:
         arr, counts = res  # type: ignore[misc]
         doc_of = np.repeat(np.arange(n, dtype=np.int64), counts)
         # taxonomy matches, all texts at once; texts in `odd` one at a time on their own tokens
-        td, tt = tb["batch_matcher"].match(arr, doc_of)
+        td, tt, ta = tb["batch_matcher"].match(arr, doc_of)
+        ta = ta - (np.cumsum(counts) - counts)[td]  # position within its text
         if odd:
             mine = ~np.isin(td, np.fromiter(odd, dtype=np.int64, count=len(odd)))
-            extra = [(i, idx) for i, toks in odd.items() for idx, _, _ in tb["matcher"].match_tokens(toks)]
-            td = np.concatenate([td[mine], np.asarray([i for i, _ in extra], dtype=np.int64)])
-            tt = np.concatenate([tt[mine], np.asarray([t for _, t in extra], dtype=np.int64)])
+            extra = [(i, idx, a) for i, toks in odd.items() for idx, a, _ in tb["matcher"].match_tokens(toks)]
+            td, tt, ta = (
+                np.concatenate([mine_part[mine], np.asarray([e[k] for e in extra], dtype=np.int64)])
+                for k, mine_part in enumerate((td, tt, ta))
+            )
         doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, tb["matcher"], self.taxonomy_terms)
+        roles = self._rule_roles(td, tt, ta, n, tb["matcher"], roles)
         col_t = col_t + self.n_words
         val_t = val_t * self.taxonomy_scale
         if not self.has_words:
@@ -298,6 +307,16 @@ class CompiledModel:
             cols.append(col2[hit])
         doc_w, col_w, val_w = self._tfidf(np.concatenate(docs), np.concatenate(cols), n)
         return self._assemble(n, (doc_w, doc_t), (col_w, col_t), (val_w, val_t), roles, (td, tt))
+
+    def _rule_roles(
+        self, td: np.ndarray, tt: np.ndarray, ta: np.ndarray, n: int, m: Any, roles: np.ndarray
+    ) -> np.ndarray:
+        """The role scores the rules read: over token windows when the rules use them."""
+        if self.rules_window is None:
+            return roles
+        from .taxonomy_scores import window_role_scores
+
+        return window_role_scores(td, tt, ta, n, m, *self.rules_window)
 
     def _tfidf(self, doc: np.ndarray, col: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows, columns and l2-normalised TF-IDF values from one (doc, column) pair per n-gram seen."""
@@ -326,12 +345,13 @@ class CompiledModel:
     def _features_slow(self, texts: list[str]) -> Features:
         """The general path (any n-gram range or token pattern): one n-gram string at a time."""
         from .matcher import matcher_for
-        from .taxonomy_scores import matches_of, taxonomy_coo_and_roles
+        from .taxonomy_scores import matches_at, taxonomy_coo_and_roles
 
         n = len(texts)
         m = matcher_for(self.taxonomy)
-        td, tt = matches_of(texts, m)
+        td, tt, ta = matches_at(texts, m)
         doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, m, self.taxonomy_terms)
+        roles = self._rule_roles(td, tt, ta, n, m, roles)
         col_t, val_t = col_t + self.n_words, val_t * self.taxonomy_scale
         if not self.has_words:
             return self._assemble(n, (doc_t,), (col_t,), (val_t,), roles, (td, tt))

@@ -35,3 +35,21 @@ def load_realworld(name: str) -> pd.DataFrame | None:
     if d is None or not (d / f"{name}.csv").is_file():
         return None
     return pd.read_csv(d / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+CONTENT_LABELS = Path("benchmarks") / "labels" / "dev_weak_content.csv"
+
+
+def load_content_sample() -> pd.DataFrame | None:
+    """The dev_weak postings that we labelled by content (``benchmarks/labels``), with a ``label``
+    column; ``None`` when dev_weak or the labels file (found from a source checkout) is absent."""
+    weak = load_realworld("dev_weak")
+    if weak is None:
+        return None
+    for base in (Path.cwd(), Path(__file__).resolve()):
+        for parent in [base, *base.parents]:
+            path = parent / CONTENT_LABELS
+            if path.is_file():
+                labels = pd.read_csv(path, dtype=str, keep_default_na=False)
+                return weak.drop(columns=["label"], errors="ignore").merge(labels, on="uid")
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .matcher import TermMatcher
+from .text import tokenize
 
 SHARE_SMOOTHING = 3.0
 
@@ -26,13 +27,21 @@ def feature_names(m: TermMatcher, with_terms: bool) -> list[str]:
 
 def matches_of(texts: list[str], m: TermMatcher) -> tuple[np.ndarray, np.ndarray]:
     """One ``(doc, term)`` pair per taxonomy match in ``texts``."""
+    return matches_at(texts, m)[:2]
+
+
+def matches_at(texts: list[str], m: TermMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Text index, term index and first token position of each taxonomy match in ``texts``."""
     docs: list[int] = []
     terms: list[int] = []
+    starts: list[int] = []
     for i, text in enumerate(texts):
-        found = m.term_indices(text)
+        found = m.match_tokens(tokenize(text))
         docs += [i] * len(found)
-        terms += found
-    return np.asarray(docs, dtype=np.int64), np.asarray(terms, dtype=np.int64)
+        terms += [idx for idx, _, _ in found]
+        starts += [a for _, a, _ in found]
+    as_int = [np.asarray(v, dtype=np.int64) for v in (docs, terms, starts)]
+    return as_int[0], as_int[1], as_int[2]
 
 
 def _scored(doc: np.ndarray, term: np.ndarray, n_docs: int, m: TermMatcher) -> tuple[np.ndarray, ...]:
@@ -60,6 +69,44 @@ def _devops_cloud_other(role: np.ndarray, m: TermMatcher) -> np.ndarray:
 def role_scores(doc: np.ndarray, term: np.ndarray, n_docs: int, m: TermMatcher) -> np.ndarray:
     """``(n_docs, 3)`` devops, cloud and other-role scores: ``sum(weight * (1 + log count))``."""
     return _devops_cloud_other(_scored(doc, term, n_docs, m)[4], m)
+
+
+def window_role_scores(
+    doc: np.ndarray,
+    term: np.ndarray,
+    start: np.ndarray,
+    n_docs: int,
+    m: TermMatcher,
+    window: int,
+    power: float,
+    scale: float,
+) -> np.ndarray:
+    """``(n_docs, 3)`` role scores added up over windows of ``window`` tokens.
+
+    Each window (tokens ``0..window-1`` of a text, then the next ``window``, ...) is scored like a
+    text of its own with :func:`role_scores`, and each of its three scores ``s`` counts as
+    ``scale * s ** power``. With ``power < 1`` a window crowded with terms (a skills list) adds less
+    than the same terms spread over the duties of a posting.
+
+    >>> from jobclassify.matcher import TermMatcher
+    >>> m = TermMatcher()
+    >>> crowded = "jenkins docker terraform aws azure gcp"
+    >>> spread = " ".join(t + " and more words here to fill the window" for t in crowded.split())
+    >>> d, t, a = matches_at([crowded, spread], m)
+    >>> r = window_role_scores(d, t, a, 2, m, window=10, power=0.5, scale=2.0)
+    >>> bool(r[0, 1] < r[1, 1])  # cloud evidence of the crowded text counts less
+    True
+    """
+    out = np.zeros((n_docs, 3))
+    if len(doc) == 0:
+        return out
+    stride = int(start.max()) // window + 1
+    uniq, unit = np.unique(doc * stride + start // window, return_inverse=True)
+    scores = scale * role_scores(unit, term, len(uniq), m) ** power
+    owner = uniq // stride
+    for j in range(3):
+        out[:, j] = np.bincount(owner, weights=scores[:, j], minlength=n_docs)
+    return out
 
 
 def taxonomy_coo(texts: list[str], m: TermMatcher, with_terms: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
