@@ -149,9 +149,10 @@ def test_compiled_model_matches_other_heads_and_odd_text(head):
     assert np.abs(a[:7] - one_by_one).max() < 1e-6
 
 
-def test_compiled_rule_blend_with_windowed_rules_and_odd_text():
-    """The compiled model scores the rules over the same token windows as KeywordClassifier, in
-    the batch path and for texts lower-cased one at a time."""
+@pytest.mark.parametrize("rules_window,features_window", [(5, 20), (None, 20), (5, None), (20, 20)])
+def test_compiled_rule_blend_with_windowed_rules_and_odd_text(rules_window, features_window):
+    """The compiled model scores the rules and the taxonomy features over the same token windows as
+    KeywordClassifier and TaxonomyFeatures, in the batch path and for texts lower-cased one at a time."""
     from jobclassify import KeywordClassifier
     from jobclassify.compiled import CompiledModel, compile_pipeline
     from jobclassify.corpus import load_corpus
@@ -159,10 +160,12 @@ def test_compiled_rule_blend_with_windowed_rules_and_odd_text():
     from jobclassify.rule_blend import RuleBlend
 
     df = load_corpus().groupby("label").head(40)
-    blend = RuleBlend(model=build_pipeline(cv=3), rules=KeywordClassifier(window=5, window_power=0.6), rules_weight=0.7)
+    rules = KeywordClassifier(window=rules_window, window_power=0.6)
+    blend = RuleBlend(model=build_pipeline(cv=3, taxonomy_window=features_window), rules=rules, rules_weight=0.7)
     blend.fit(df["description"].tolist(), df["label"].tolist())
     compiled = CompiledModel(compile_pipeline(blend))
-    assert compiled.rules_window == (5, 0.6, 2.0)
+    assert compiled.rules_window == (None if rules_window is None else (rules_window, 0.6, 2.0))
+    assert compiled.taxonomy_window == (None if features_window is None else (features_window, 0.7, 2.0))
     texts = [DEVOPS, CLOUD, "İSTANBUL team: CI/CD on AWS/Azure/GCP " * 3, "ÉCOLE ΣΑΣ Ⱥ KUBERNETES jenkins", ""]
     texts += df["description"].tolist()[:30]
     a = blend.predict_proba(texts)

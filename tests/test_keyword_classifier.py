@@ -67,13 +67,13 @@ def test_window_scores_add_up_damped_windows():
     d, t, a = matches_at(texts, m)
     whole = role_scores(d, t, len(texts), m)
     # one window longer than any text, undamped: the whole-text scores
-    assert np.allclose(window_role_scores(d, t, a, len(texts), m, 10_000, 1.0, 1.0), whole)
+    assert np.allclose(window_role_scores(d, t, a, len(texts), m, (10_000, 1.0, 1.0)), whole)
     # windows of one token, undamped: each match scored alone (weight, no count damping)
-    single = window_role_scores(d, t, a, len(texts), m, 1, 1.0, 1.0)
+    single = window_role_scores(d, t, a, len(texts), m, (1, 1.0, 1.0))
     assert single[-1, 1] > whole[-1, 1] and single[-2].sum() == 0
     # the classifier's role scores are the window scores of its parameters
     clf = KeywordClassifier(window=3, window_power=0.5, window_scale=1.5, tune=False).fit(TEXTS, Y)
-    assert np.allclose(clf._role_scores(texts), window_role_scores(d, t, a, len(texts), m, 3, 0.5, 1.5))
+    assert np.allclose(clf._role_scores(texts), window_role_scores(d, t, a, len(texts), m, (3, 0.5, 1.5)))
     assert np.allclose(KeywordClassifier(window=None, tune=False).fit(TEXTS, Y)._role_scores(texts), whole)
 
 
@@ -93,3 +93,24 @@ def test_models_saved_without_window_parameters_score_whole_texts():
         delattr(old, name)
     assert old.window_params() is None
     assert np.allclose(old.predict_proba(TEXTS), clf.predict_proba(TEXTS))
+
+
+def test_taxonomy_features_use_window_role_scores_only_for_role_columns():
+    from jobclassify.taxonomy_features import TaxonomyFeatures
+
+    texts = TEXTS + ["aws azure gcp jenkins terraform kubernetes docker ci/cd " * 3]
+    whole = TaxonomyFeatures(window=None).fit(texts)
+    windowed = TaxonomyFeatures(window=4, window_power=0.5).fit(texts)
+    a, b = whole.transform(texts).toarray(), windowed.transform(texts).toarray()
+    names = list(whole.get_feature_names_out())
+    assert names == list(windowed.get_feature_names_out())
+    role_like = [i for i, n in enumerate(names) if n.split(":")[0] in ("role", "mix", "share")]
+    rest = [i for i in range(len(names)) if i not in role_like]
+    assert np.allclose(a[:, rest], b[:, rest])  # terms and groups do not change
+    assert not np.allclose(a[:, role_like], b[:, role_like])
+    old = TaxonomyFeatures(window=None).fit(texts)
+    for name in ("window", "window_power", "window_scale"):
+        delattr(old, name)  # as saved before windows existed
+    assert np.allclose(old.transform(texts).toarray(), a)
+    with pytest.raises(ValueError, match="window"):
+        TaxonomyFeatures(window=0).fit(texts)

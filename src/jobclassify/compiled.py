@@ -24,6 +24,11 @@ FORMAT = "jobclassify-compiled-1"
 Features = tuple  # CSR-style feature rows (indptr, columns, values), role scores, (doc, term) of each match
 
 
+def _window(w: np.ndarray | None) -> tuple[int, float, float] | None:
+    """Window parameters as saved in a compiled model (absent: whole-text scores)."""
+    return None if w is None else (int(w[0]), float(w[1]), float(w[2]))
+
+
 class CompiledModelError(ValueError):
     """A compiled model file is damaged or of another format."""
 
@@ -68,6 +73,9 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
         "taxonomy_scale": np.asarray(float(tax.scale)),
         "n_taxonomy": np.asarray(len(tax.feature_names_)),
     }
+    window = tax.window_params() if hasattr(tax, "window_params") else None
+    if window is not None:
+        arrays["taxonomy_window"] = np.asarray(window, dtype=np.float64)
     words = [tr for name, tr in feats.transformer_list if name == "words"]
     if words:
         v = words[0]
@@ -162,6 +170,7 @@ class CompiledModel:
         self.taxonomy_terms = bool(arrays["taxonomy_terms"])
         self.taxonomy_scale = float(arrays["taxonomy_scale"])
         self.n_taxonomy = int(arrays["n_taxonomy"])
+        self.taxonomy_window = _window(arrays.get("taxonomy_window"))
         self.has_words = "vocab_blob" in arrays
         self.n_words = 0
         if self.has_words:
@@ -181,8 +190,7 @@ class CompiledModel:
         self.rules_weight = float(arrays["rules_weight"]) if "rules_weight" in arrays else 0.0
         self.rules_thresholds = arrays.get("rules_thresholds")
         self.rules_to_class = arrays.get("rules_to_class")
-        w = arrays.get("rules_window")
-        self.rules_window = None if w is None else (int(w[0]), float(w[1]), float(w[2]))
+        self.rules_window = _window(arrays.get("rules_window"))
 
     def _build_tables(self) -> dict[str, Any]:
         """Integer tables for the fast feature path: one id per token that matters to any feature.
@@ -286,7 +294,9 @@ class CompiledModel:
                 np.concatenate([mine_part[mine], np.asarray([e[k] for e in extra], dtype=np.int64)])
                 for k, mine_part in enumerate((td, tt, ta))
             )
-        doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, tb["matcher"], self.taxonomy_terms)
+        doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(
+            td, tt, n, tb["matcher"], self.taxonomy_terms, ta, self.taxonomy_window
+        )
         roles = self._rule_roles(td, tt, ta, n, tb["matcher"], roles)
         col_t = col_t + self.n_words
         val_t = val_t * self.taxonomy_scale
@@ -311,12 +321,15 @@ class CompiledModel:
     def _rule_roles(
         self, td: np.ndarray, tt: np.ndarray, ta: np.ndarray, n: int, m: Any, roles: np.ndarray
     ) -> np.ndarray:
-        """The role scores the rules read: over token windows when the rules use them."""
-        if self.rules_window is None:
+        """The role scores the rules read (``roles``: those of the taxonomy features), over token
+        windows when the rules use them."""
+        if self.rules_window == self.taxonomy_window:
             return roles
-        from .taxonomy_scores import window_role_scores
+        from .taxonomy_scores import role_scores, window_role_scores
 
-        return window_role_scores(td, tt, ta, n, m, *self.rules_window)
+        if self.rules_window is None:
+            return role_scores(td, tt, n, m)
+        return window_role_scores(td, tt, ta, n, m, self.rules_window)
 
     def _tfidf(self, doc: np.ndarray, col: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows, columns and l2-normalised TF-IDF values from one (doc, column) pair per n-gram seen."""
@@ -350,7 +363,7 @@ class CompiledModel:
         n = len(texts)
         m = matcher_for(self.taxonomy)
         td, tt, ta = matches_at(texts, m)
-        doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, m, self.taxonomy_terms)
+        doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, m, self.taxonomy_terms, ta, self.taxonomy_window)
         roles = self._rule_roles(td, tt, ta, n, m, roles)
         col_t, val_t = col_t + self.n_words, val_t * self.taxonomy_scale
         if not self.has_words:

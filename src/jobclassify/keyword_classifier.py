@@ -14,7 +14,15 @@ from ._estimator_input import texts_and_labels_for_fit, texts_for_predict
 from .labels import LABELS
 from .matcher import matcher_for
 from .rules import rule_proba, rule_scores, rule_softmax
-from .taxonomy_scores import matches_at, matches_of, role_scores, window_role_scores
+from .taxonomy_scores import (
+    WindowParams,
+    check_window,
+    matches_at,
+    matches_of,
+    role_scores,
+    window_params,
+    window_role_scores,
+)
 
 _GRID_MIN_SCORE = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 13.0, 16.0, 20.0)
 _GRID_RATIO = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -98,15 +106,12 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         window = self.window_params()
         if window is None:
             return role_scores(*matches_of(texts, m), len(texts), m)
-        return window_role_scores(*matches_at(texts, m), len(texts), m, *window)
+        return window_role_scores(*matches_at(texts, m), len(texts), m, window)
 
-    def window_params(self) -> tuple[int, float, float] | None:
+    def window_params(self) -> WindowParams | None:
         """``(window, window_power, window_scale)``, or ``None`` for whole-text scores (also for
         models saved before windows existed)."""
-        window = getattr(self, "window", None)
-        if window is None:
-            return None
-        return int(window), float(self.window_power), float(self.window_scale)
+        return window_params(self)
 
     _rule_scores = staticmethod(rule_scores)
     _softmax = staticmethod(rule_softmax)
@@ -131,13 +136,7 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
                 raise ValueError(f"{name} must be a number > 0, got {v!r}")
-        if self.window is not None:
-            if isinstance(self.window, bool) or not isinstance(self.window, (int, np.integer)) or self.window < 1:
-                raise ValueError(f"window must be None or an integer >= 1, got {self.window!r}")
-            for name in ("window_power", "window_scale"):
-                v = getattr(self, name)
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
-                    raise ValueError(f"{name} must be a number > 0, got {v!r}")
+        check_window(self)
         self.classes_ = np.unique(y)
         self.taxonomy_text_ = matcher_for(self.taxonomy).taxonomy.source  # saved models keep their taxonomy
         role = self._role_scores(texts)

@@ -27,6 +27,7 @@ def build_pipeline(
     max_features: int | None = 50_000,
     taxonomy_scale: float = 0.5,
     taxonomy_terms: bool = True,
+    taxonomy_window: int | None = 20,
     words: bool = True,
     head: str = "factorised",
     C: float = 4.0,
@@ -39,7 +40,7 @@ def build_pipeline(
       that phrases like "in the cloud" stay whole; tokens as :data:`~jobclassify.text.TOKEN_PATTERN`,
       the same the taxonomy matcher uses);
     * ``taxonomy``: :class:`~jobclassify.taxonomy_features.TaxonomyFeatures` scaled by
-      ``taxonomy_scale``;
+      ``taxonomy_scale``, role scores over windows of ``taxonomy_window`` tokens;
     * ``clf``: with ``head="factorised"`` (default), a
       :class:`~jobclassify.factorised_classifier.FactorisedClassifier` with two binary logistic
       heads, "has devops duties" and "has cloud duties" (:data:`DUTY_FACTORS`; ``hybrid`` is
@@ -63,7 +64,12 @@ def build_pipeline(
         dtype=np.float32,
     )
     parts = [("words", vec)] if words else []
-    parts.append(("taxonomy", TaxonomyFeatures(taxonomy=taxonomy, terms=taxonomy_terms, scale=taxonomy_scale)))
+    parts.append(
+        (
+            "taxonomy",
+            TaxonomyFeatures(taxonomy=taxonomy, terms=taxonomy_terms, scale=taxonomy_scale, window=taxonomy_window),
+        )
+    )
     features = FeatureUnion(parts)
     clf: Any
     if head == "factorised":

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._estimator_input import texts_for_fit, texts_for_predict
 from .matcher import matcher_for
-from .taxonomy_scores import feature_names, taxonomy_coo
+from .taxonomy_scores import WindowParams, check_window, feature_names, taxonomy_coo, window_params
 
 __all__ = ["TaxonomyFeatures", "matcher_for"]
 
@@ -23,7 +23,9 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
     (``log1p`` of the weighted, damped term scores), and two that describe the devops/cloud balance
     (``mix:both`` = geometric mean of the two role scores, ``mix:balance`` = smaller / larger), and
     three shares that do not grow with the density of evidence (``share:devops|cloud|other`` = role
-    score / (devops + cloud + other + 3)).
+    score / (devops + cloud + other + 3)). The role scores behind the role, mix and share columns are
+    added up over windows of ``window`` tokens, each window's score ``s`` counting as
+    ``window_scale * s ** window_power`` (as in :class:`~jobclassify.KeywordClassifier`).
 
     Parameters
     ----------
@@ -34,6 +36,11 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
         Include one column per term (otherwise groups, roles and balance only).
     scale : float, default=1.0
         Multiplier for every column, to weigh these features against word n-grams.
+    window : int or None, default=20
+        Window length in tokens for the role scores; ``None`` scores each text as one window,
+        without damping.
+    window_power, window_scale : float, default=0.7 and 2.0
+        Each window's role score ``s`` counts as ``window_scale * s ** window_power``.
 
     Examples
     --------
@@ -44,16 +51,28 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
     (True, True)
     """
 
-    def __init__(self, taxonomy: str | None = None, terms: bool = True, scale: float = 1.0) -> None:
+    def __init__(
+        self,
+        taxonomy: str | None = None,
+        terms: bool = True,
+        scale: float = 1.0,
+        window: int | None = 20,
+        window_power: float = 0.7,
+        window_scale: float = 2.0,
+    ) -> None:
         self.taxonomy = taxonomy
         self.terms = terms
         self.scale = scale
+        self.window = window
+        self.window_power = window_power
+        self.window_scale = window_scale
 
     def fit(self, X: Any, y: Any = None) -> TaxonomyFeatures:
         """Check the taxonomy and lay out the feature columns (no learning from ``X``)."""
         texts_for_fit(self, X)
         if not (isinstance(self.scale, (int, float)) and self.scale > 0):
             raise ValueError(f"scale must be a number > 0, got {self.scale!r}")
+        check_window(self)
         m = matcher_for(self.taxonomy)
         # the fitted estimator keeps the taxonomy text it was fitted with, so a saved model does
         # not change when the bundled taxonomy file does
@@ -69,6 +88,11 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float64"]
         return tags
 
+    def window_params(self) -> WindowParams | None:
+        """``(window, window_power, window_scale)``, or ``None`` for whole-text role scores (also for
+        models saved before windows existed)."""
+        return window_params(self)
+
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns."""
         check_is_fitted(self, "feature_names_")
@@ -78,7 +102,7 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
         """Sparse ``(n_texts, n_features)`` matrix of taxonomy evidence."""
         check_is_fitted(self, ["feature_names_", "taxonomy_text_"])
         texts = texts_for_predict(self, X)
-        rows, cols, vals = taxonomy_coo(texts, matcher_for(self.taxonomy_text_), self.terms)
+        rows, cols, vals = taxonomy_coo(texts, matcher_for(self.taxonomy_text_), self.terms, self.window_params())
         return sp.csr_matrix(
             (np.asarray(vals, dtype=np.float64) * float(self.scale), (rows, cols)),
             shape=(len(texts), len(self.feature_names_)),

@@ -7,6 +7,8 @@ Both compute the features from the same thing — which term matched in which te
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .matcher import TermMatcher
@@ -71,45 +73,73 @@ def role_scores(doc: np.ndarray, term: np.ndarray, n_docs: int, m: TermMatcher) 
     return _devops_cloud_other(_scored(doc, term, n_docs, m)[4], m)
 
 
-def window_role_scores(
-    doc: np.ndarray,
-    term: np.ndarray,
-    start: np.ndarray,
-    n_docs: int,
-    m: TermMatcher,
-    window: int,
-    power: float,
-    scale: float,
-) -> np.ndarray:
-    """``(n_docs, 3)`` role scores added up over windows of ``window`` tokens.
+WindowParams = tuple[int, float, float]
 
-    Each window (tokens ``0..window-1`` of a text, then the next ``window``, ...) is scored like a
-    text of its own with :func:`role_scores`, and each of its three scores ``s`` counts as
-    ``scale * s ** power``. With ``power < 1`` a window crowded with terms (a skills list) adds less
-    than the same terms spread over the duties of a posting.
+
+def window_params(est: Any) -> WindowParams | None:
+    """``(window, window_power, window_scale)`` of an estimator, or ``None`` for whole-text scores
+    (also for estimators saved before windows existed)."""
+    window = getattr(est, "window", None)
+    if window is None:
+        return None
+    return int(window), float(est.window_power), float(est.window_scale)
+
+
+def check_window(est: Any) -> None:
+    """Raise ``ValueError`` unless an estimator's window parameters are valid."""
+    window = getattr(est, "window", None)
+    if window is None:
+        return
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
+        raise ValueError(f"window must be None or an integer >= 1, got {window!r}")
+    for name in ("window_power", "window_scale"):
+        v = getattr(est, name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
+            raise ValueError(f"{name} must be a number > 0, got {v!r}")
+
+
+def _window_role_matrix(
+    doc: np.ndarray, term: np.ndarray, start: np.ndarray, n_docs: int, m: TermMatcher, window: WindowParams
+) -> np.ndarray:
+    """``(n_docs, n_roles)`` role scores added up over token windows (see :func:`window_role_scores`)."""
+    size, power, scale = window
+    out = np.zeros((n_docs, len(m.taxonomy.roles)))
+    if len(doc) == 0:
+        return out
+    stride = int(start.max()) // size + 1
+    uniq, unit = np.unique(doc * stride + start // size, return_inverse=True)
+    scores = scale * _scored(unit, term, len(uniq), m)[4] ** power
+    owner = uniq // stride
+    for j in range(out.shape[1]):
+        out[:, j] = np.bincount(owner, weights=scores[:, j], minlength=n_docs)
+    return out
+
+
+def window_role_scores(
+    doc: np.ndarray, term: np.ndarray, start: np.ndarray, n_docs: int, m: TermMatcher, window: WindowParams
+) -> np.ndarray:
+    """``(n_docs, 3)`` role scores added up over windows of tokens.
+
+    ``window`` is ``(size, power, scale)``. Each window (tokens ``0..size-1`` of a text, then the
+    next ``size``, ...) is scored like a text of its own with :func:`role_scores`, and each of its
+    scores ``s`` counts as ``scale * s ** power``. With ``power < 1`` a window crowded with terms (a
+    skills list) adds less than the same terms spread over the duties of a posting.
 
     >>> from jobclassify.matcher import TermMatcher
     >>> m = TermMatcher()
     >>> crowded = "jenkins docker terraform aws azure gcp"
     >>> spread = " ".join(t + " and more words here to fill the window" for t in crowded.split())
     >>> d, t, a = matches_at([crowded, spread], m)
-    >>> r = window_role_scores(d, t, a, 2, m, window=10, power=0.5, scale=2.0)
+    >>> r = window_role_scores(d, t, a, 2, m, (10, 0.5, 2.0))
     >>> bool(r[0, 1] < r[1, 1])  # cloud evidence of the crowded text counts less
     True
     """
-    out = np.zeros((n_docs, 3))
-    if len(doc) == 0:
-        return out
-    stride = int(start.max()) // window + 1
-    uniq, unit = np.unique(doc * stride + start // window, return_inverse=True)
-    scores = scale * role_scores(unit, term, len(uniq), m) ** power
-    owner = uniq // stride
-    for j in range(3):
-        out[:, j] = np.bincount(owner, weights=scores[:, j], minlength=n_docs)
-    return out
+    return _devops_cloud_other(_window_role_matrix(doc, term, start, n_docs, m, window), m)
 
 
-def taxonomy_coo(texts: list[str], m: TermMatcher, with_terms: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def taxonomy_coo(
+    texts: list[str], m: TermMatcher, with_terms: bool, window: WindowParams | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row, column and value arrays of the taxonomy features of ``texts`` (unscaled).
 
     Column layout: roles (sorted), ``mix:both``, ``mix:balance``, three shares, groups (file
@@ -118,9 +148,13 @@ def taxonomy_coo(texts: list[str], m: TermMatcher, with_terms: bool) -> tuple[np
     ``s = sum(w_t * (1 + log n_t))`` over its terms, its feature ``log1p(s)``; ``mix:both`` is
     ``log1p(sqrt(d * c))`` and ``mix:balance`` ``min(d, c) / max(d, c)`` when both the devops
     score ``d`` and the cloud score ``c`` are positive; shares are ``d``, ``c`` and the other-role
-    score over their sum plus :data:`SHARE_SMOOTHING`.
+    score over their sum plus :data:`SHARE_SMOOTHING`. With ``window``, the role scores behind the
+    role, mix and share columns are added up over token windows (:func:`window_role_scores`).
     """
-    return taxonomy_coo_from_matches(*matches_of(texts, m), len(texts), m, with_terms)
+    if window is None:
+        return taxonomy_coo_from_matches(*matches_of(texts, m), len(texts), m, with_terms)
+    doc, term, start = matches_at(texts, m)
+    return taxonomy_coo_and_roles(doc, term, len(texts), m, with_terms, start, window)[:3]
 
 
 def _tables(m: TermMatcher) -> dict[str, np.ndarray]:
@@ -144,15 +178,26 @@ def taxonomy_coo_from_matches(
 
 
 def taxonomy_coo_and_roles(
-    doc: np.ndarray, term: np.ndarray, n_docs: int, m: TermMatcher, with_terms: bool
+    doc: np.ndarray,
+    term: np.ndarray,
+    n_docs: int,
+    m: TermMatcher,
+    with_terms: bool,
+    start: np.ndarray | None = None,
+    window: WindowParams | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`taxonomy_coo_from_matches` plus the :func:`role_scores` of the same matches,
-    computed once."""
+    """:func:`taxonomy_coo_from_matches` plus the role scores its role columns come from, computed
+    once: :func:`role_scores`, or with ``window`` (and each match's first token ``start``)
+    :func:`window_role_scores`."""
     n_roles, n_groups = len(m.taxonomy.roles), len(m.taxonomy.groups)
     n_fixed = n_roles + 5
     term_base = n_fixed + n_groups
     tb = _tables(m)
     d_i, t_i, counts, s, role_score = _scored(doc, term, n_docs, m)
+    if window is not None:
+        if start is None:
+            raise ValueError("window scores need the position of each match (start)")
+        role_score = _window_role_matrix(doc, term, start, n_docs, m, window)
     rows, cols, vals = [], [], []
     if with_terms:
         rows.append(d_i)
