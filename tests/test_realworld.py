@@ -28,3 +28,12 @@ def test_label_devgold_keeps_every_row(tmp_path):
 def test_evaluate_devgold_runs(capsys):
     assert main(["evaluate", str(RW / "devgold.csv"), "--title-column", ""]) == 0
     assert "| **macro** |" in capsys.readouterr().out
+
+
+def test_content_sample_joins_our_labels_to_dev_weak():
+    from jobclassify.evalsets import load_content_sample
+
+    sample = load_content_sample()
+    assert sample is not None and len(sample) == 400
+    assert set(sample["label"]) == {"cloud", "devops", "hybrid", "other"}
+    assert sample["uid"].is_unique and (sample["description"].str.len() > 0).all()
