@@ -37,6 +37,7 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
     """Arrays that describe a fitted ``build_pipeline()`` model, or a ``RuleBlend`` of one with
     the keyword rules."""
     from .pipeline import taxonomy_step
+    from .taxonomy_scores import window_params
 
     if hasattr(model, "rules_") and hasattr(model, "model_"):  # RuleBlend
         arrays = compile_pipeline(model.model_)
@@ -54,7 +55,7 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
                 "rules_to_class": np.asarray(r.rule_to_class_, dtype=np.int64),
             }
         )
-        window = r.window_params() if hasattr(r, "window_params") else None
+        window = window_params(r)
         if window is not None:
             arrays["rules_window"] = np.asarray(window, dtype=np.float64)
         return arrays
@@ -73,7 +74,7 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
         "taxonomy_scale": np.asarray(float(tax.scale)),
         "n_taxonomy": np.asarray(len(tax.feature_names_)),
     }
-    window = tax.window_params() if hasattr(tax, "window_params") else None
+    window = window_params(tax)
     if window is not None:
         arrays["taxonomy_window"] = np.asarray(window, dtype=np.float64)
     words = [tr for name, tr in feats.transformer_list if name == "words"]

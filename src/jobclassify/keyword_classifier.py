@@ -15,7 +15,6 @@ from .labels import LABELS
 from .matcher import matcher_for
 from .rules import rule_proba, rule_scores, rule_softmax
 from .taxonomy_scores import (
-    WindowParams,
     check_window,
     matches_at,
     matches_of,
@@ -103,15 +102,10 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
     def _role_scores(self, texts: list[str]) -> np.ndarray:
         """``(n, 3)`` array of damped devops, cloud and other scores."""
         m = matcher_for(getattr(self, "taxonomy_text_", self.taxonomy))
-        window = self.window_params()
+        window = window_params(self)
         if window is None:
             return role_scores(*matches_of(texts, m), len(texts), m)
         return window_role_scores(*matches_at(texts, m), len(texts), m, window)
-
-    def window_params(self) -> WindowParams | None:
-        """``(window, window_power, window_scale)``, or ``None`` for whole-text scores (also for
-        models saved before windows existed)."""
-        return window_params(self)
 
     _rule_scores = staticmethod(rule_scores)
     _softmax = staticmethod(rule_softmax)

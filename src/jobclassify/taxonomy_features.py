@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._estimator_input import texts_for_fit, texts_for_predict
 from .matcher import matcher_for
-from .taxonomy_scores import WindowParams, check_window, feature_names, taxonomy_coo, window_params
+from .taxonomy_scores import check_window, feature_names, taxonomy_coo, window_params
 
 __all__ = ["TaxonomyFeatures", "matcher_for"]
 
@@ -88,11 +88,6 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float64"]
         return tags
 
-    def window_params(self) -> WindowParams | None:
-        """``(window, window_power, window_scale)``, or ``None`` for whole-text role scores (also for
-        models saved before windows existed)."""
-        return window_params(self)
-
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns."""
         check_is_fitted(self, "feature_names_")
@@ -102,7 +97,7 @@ class TaxonomyFeatures(TransformerMixin, BaseEstimator):
         """Sparse ``(n_texts, n_features)`` matrix of taxonomy evidence."""
         check_is_fitted(self, ["feature_names_", "taxonomy_text_"])
         texts = texts_for_predict(self, X)
-        rows, cols, vals = taxonomy_coo(texts, matcher_for(self.taxonomy_text_), self.terms, self.window_params())
+        rows, cols, vals = taxonomy_coo(texts, matcher_for(self.taxonomy_text_), self.terms, window_params(self))
         return sp.csr_matrix(
             (np.asarray(vals, dtype=np.float64) * float(self.scale), (rows, cols)),
             shape=(len(texts), len(self.feature_names_)),

@@ -42,8 +42,7 @@ def matches_at(texts: list[str], m: TermMatcher) -> tuple[np.ndarray, np.ndarray
         docs += [i] * len(found)
         terms += [idx for idx, _, _ in found]
         starts += [a for _, a, _ in found]
-    as_int = [np.asarray(v, dtype=np.int64) for v in (docs, terms, starts)]
-    return as_int[0], as_int[1], as_int[2]
+    return np.asarray(docs, dtype=np.int64), np.asarray(terms, dtype=np.int64), np.asarray(starts, dtype=np.int64)
 
 
 def _scored(doc: np.ndarray, term: np.ndarray, n_docs: int, m: TermMatcher) -> tuple[np.ndarray, ...]:
@@ -151,8 +150,6 @@ def taxonomy_coo(
     score over their sum plus :data:`SHARE_SMOOTHING`. With ``window``, the role scores behind the
     role, mix and share columns are added up over token windows (:func:`window_role_scores`).
     """
-    if window is None:
-        return taxonomy_coo_from_matches(*matches_of(texts, m), len(texts), m, with_terms)
     doc, term, start = matches_at(texts, m)
     return taxonomy_coo_and_roles(doc, term, len(texts), m, with_terms, start, window)[:3]
 
