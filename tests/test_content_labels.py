@@ -11,7 +11,7 @@ def test_content_labels_file_holds_ids_and_labels_only():
     """Ids, labels and confidence; a second reader's label on the low-confidence rows."""
     df = pd.read_csv(LABELS_CSV, dtype=str, keep_default_na=False)
     assert list(df.columns) == ["uid", "label", "confidence", "second_label"]
-    assert len(df) == 400 and df["uid"].is_unique
+    assert len(df) == 751 and df["uid"].is_unique
     assert df["uid"].str.fullmatch(r"[0-9a-f]{16}").all()
     assert set(df["label"]) == {"cloud", "devops", "hybrid", "other"}
     assert set(df["confidence"]) <= {"high", "medium", "low"}

@@ -34,6 +34,6 @@ def test_content_sample_joins_our_labels_to_dev_weak():
     from jobclassify.evalsets import load_content_sample
 
     sample = load_content_sample()
-    assert sample is not None and len(sample) == 400
+    assert sample is not None and len(sample) == 751
     assert set(sample["label"]) == {"cloud", "devops", "hybrid", "other"}
     assert sample["uid"].is_unique and (sample["description"].str.len() > 0).all()

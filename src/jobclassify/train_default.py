@@ -112,7 +112,7 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
         "- Role evidence over windows: the rules, and the role, mix and share columns of the taxonomy "
         "features, add up role evidence over windows of 20 tokens, each window's score s counting as "
         "2 x s^0.7, so a skills list crowded into one line weighs less than duties spread over the "
-        "posting. This was chosen on the 400 dev_weak postings we labelled by content "
+        "posting. This was chosen on the first 400 dev_weak postings we labelled by content "
         "(`benchmarks/labels`). For the rules, windows of 15-30 tokens with powers 0.5-0.8 all beat "
         "whole-text scores: blend 0.649-0.668 vs 0.648 on that sample, 0.441-0.449 vs 0.446 on "
         "dev_weak's title labels and 0.651-0.686 vs 0.642 on devgold. For the features, over four "
