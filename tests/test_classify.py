@@ -149,10 +149,14 @@ def test_compiled_model_matches_other_heads_and_odd_text(head):
     assert np.abs(a[:7] - one_by_one).max() < 1e-6
 
 
-@pytest.mark.parametrize("rules_window,features_window", [(5, 20), (None, 20), (5, None), (20, 20)])
-def test_compiled_rule_blend_with_windowed_rules_and_odd_text(rules_window, features_window):
-    """The compiled model scores the rules and the taxonomy features over the same token windows as
-    KeywordClassifier and TaxonomyFeatures, in the batch path and for texts lower-cased one at a time."""
+@pytest.mark.parametrize(
+    "rules_window,features_window,requirements_weight",
+    [(5, 20, None), (None, 20, 0.5), (5, None, 0.5), (20, 20, None), (20, 20, 0.3)],
+)
+def test_compiled_rule_blend_with_windowed_rules_and_odd_text(rules_window, features_window, requirements_weight):
+    """The compiled model scores the rules and the taxonomy features over the same token windows
+    and sections as KeywordClassifier and TaxonomyFeatures, in the batch path and for texts
+    lower-cased one at a time."""
     from jobclassify import KeywordClassifier
     from jobclassify.compiled import CompiledModel, compile_pipeline
     from jobclassify.corpus import load_corpus
@@ -160,15 +164,18 @@ def test_compiled_rule_blend_with_windowed_rules_and_odd_text(rules_window, feat
     from jobclassify.rule_blend import RuleBlend
 
     df = load_corpus().groupby("label").head(40)
-    rules = KeywordClassifier(window=rules_window, window_power=0.6)
+    rules = KeywordClassifier(window=rules_window, window_power=0.6, requirements_weight=requirements_weight)
     blend = RuleBlend(model=build_pipeline(cv=3, taxonomy_window=features_window), rules=rules, rules_weight=0.7)
     blend.fit(df["description"].tolist(), df["label"].tolist())
     compiled = CompiledModel(compile_pipeline(blend))
     assert compiled.rules_window == (None if rules_window is None else (rules_window, 0.6, 2.0))
     assert compiled.taxonomy_window == (None if features_window is None else (features_window, 0.7, 2.0))
-    texts = [DEVOPS, CLOUD, "İSTANBUL team: CI/CD on AWS/Azure/GCP " * 3, "ÉCOLE ΣΑΣ Ⱥ KUBERNETES jenkins", ""]
-    texts += df["description"].tolist()[:30]
+    with_sections = "Build CI/CD pipelines.\nRequirements:\n- AWS, Azure, VPC and IAM\nBenefits:\n- Jenkins gym"
+    texts = [DEVOPS, CLOUD, "İSTANBUL team: CI/CD on AWS/Azure/GCP " * 3, "ÉCOLE ΣΑΣ Ⱥ\nSkills:\nKUBERNETES jenkins"]
+    texts += ["", with_sections, "İ\n" + with_sections] + df["description"].tolist()[:30]
+    if requirements_weight is not None and rules_window is not None:
+        assert compiled.rules_sections == (1.0, requirements_weight, 1.0)
     a = blend.predict_proba(texts)
     assert np.abs(a - compiled.predict_proba(texts)).max() < 1e-6
-    one_by_one = np.vstack([compiled.predict_proba([t]) for t in texts[:5]])
-    assert np.abs(a[:5] - one_by_one).max() < 1e-6
+    one_by_one = np.vstack([compiled.predict_proba([t]) for t in texts[:7]])
+    assert np.abs(a[:7] - one_by_one).max() < 1e-6

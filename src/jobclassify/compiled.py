@@ -10,6 +10,7 @@ to 1e-9); ``classify`` and ``jobclassify label`` use it for the bundled model.
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .batch_matcher import BatchMatcher
+from .sections import SectionFinder, section_of
 from .text import TOKEN_PATTERN, tokenize, word_ngrams
 from .token_ids import IntTable, TokenIds
 
@@ -37,6 +39,7 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
     """Arrays that describe a fitted ``build_pipeline()`` model, or a ``RuleBlend`` of one with
     the keyword rules."""
     from .pipeline import taxonomy_step
+    from .sections import section_weights
     from .taxonomy_scores import window_params
 
     if hasattr(model, "rules_") and hasattr(model, "model_"):  # RuleBlend
@@ -58,6 +61,10 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
         window = window_params(r)
         if window is not None:
             arrays["rules_window"] = np.asarray(window, dtype=np.float64)
+        weights = section_weights(r)
+        if weights is not None:
+            arrays["rules_sections"] = np.asarray(weights, dtype=np.float64)
+            arrays["rules_section_phrases"] = np.asarray(json.dumps(r.section_phrases_, sort_keys=True))
         return arrays
 
     steps = getattr(model, "named_steps", {})
@@ -192,6 +199,11 @@ class CompiledModel:
         self.rules_thresholds = arrays.get("rules_thresholds")
         self.rules_to_class = arrays.get("rules_to_class")
         self.rules_window = _window(arrays.get("rules_window"))
+        sections = arrays.get("rules_sections")
+        self.rules_sections = None if sections is None else tuple(float(w) for w in sections)
+        self.section_phrases = (
+            json.loads(str(arrays["rules_section_phrases"])) if "rules_section_phrases" in arrays else None
+        )
 
     def _build_tables(self) -> dict[str, Any]:
         """Integer tables for the fast feature path: one id per token that matters to any feature.
@@ -213,6 +225,10 @@ class CompiledModel:
         for key in sorted(m.variant_tokens):
             for t in key:
                 tok_id.setdefault(t, len(tok_id) + 1)
+        finder = None
+        if self.section_phrases is not None:  # section headers' tokens get ids too
+            finder = SectionFinder(self.section_phrases, tok_id)
+            tok_id = finder.token_id
         nt = len(tok_id) + 1
         uni_col = np.full(nt, -1, dtype=np.int64)
         pairs: dict[int, int] = {}
@@ -235,6 +251,7 @@ class CompiledModel:
             "pairs": IntTable(codes, np.fromiter(pairs.values(), dtype=np.int64, count=len(pairs))),
             "first": first,
             "second": second,
+            "sections": finder,
         }
 
     @property
@@ -277,14 +294,28 @@ class CompiledModel:
         tb = self._tables
         n = len(texts)
         odd: dict[int, list[str]] = {}
-        res = tb["token_ids"].ids(texts, lower=True)
+        lines = tb["sections"] is not None
+        res = tb["token_ids"].ids(texts, lower=True, lines=lines)
         if res is None:  # some letter lower-cases to another length (or by context): str.lower
             lows = [doc.lower() for doc in texts]
             # texts whose lower-casing changes length are matched on tokens that keep spans
             odd = {i: tokenize(texts[i]) for i in range(n) if len(lows[i]) != len(texts[i])}
-            res = tb["token_ids"].ids(lows)
-        arr, counts = res  # type: ignore[misc]
+            res = tb["token_ids"].ids(lows, lines=lines)
+        arr, counts = res[:2]  # type: ignore[index]
         doc_of = np.repeat(np.arange(n, dtype=np.int64), counts)
+        headers = None
+        if lines:
+            headers = tb["sections"].headers(arr, doc_of, *res[2:])  # type: ignore[index]
+            headers = (headers[0], headers[1] - (np.cumsum(counts) - counts)[headers[0]], headers[2])
+            if odd:  # as their matches: found on their own tokens
+                keep = ~np.isin(headers[0], np.fromiter(odd, dtype=np.int64, count=len(odd)))
+                parts = [tuple(h[keep] for h in headers)]
+                for i in odd:
+                    d, e, k = tb["sections"].headers_in_texts([texts[i]])
+                    parts.append((d + i, e, k))
+                cat = [np.concatenate([p[j] for p in parts]) for j in range(3)]
+                order = np.lexsort((cat[1], cat[0]))
+                headers = (cat[0][order], cat[1][order], cat[2][order])
         # taxonomy matches, all texts at once; texts in `odd` one at a time on their own tokens
         td, tt, ta = tb["batch_matcher"].match(arr, doc_of)
         ta = ta - (np.cumsum(counts) - counts)[td]  # position within its text
@@ -298,7 +329,7 @@ class CompiledModel:
         doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(
             td, tt, n, tb["matcher"], self.taxonomy_terms, ta, self.taxonomy_window
         )
-        roles = self._rule_roles(td, tt, ta, n, tb["matcher"], roles)
+        roles = self._rule_roles(td, tt, ta, n, tb["matcher"], roles, headers)
         col_t = col_t + self.n_words
         val_t = val_t * self.taxonomy_scale
         if not self.has_words:
@@ -320,17 +351,20 @@ class CompiledModel:
         return self._assemble(n, (doc_w, doc_t), (col_w, col_t), (val_w, val_t), roles, (td, tt))
 
     def _rule_roles(
-        self, td: np.ndarray, tt: np.ndarray, ta: np.ndarray, n: int, m: Any, roles: np.ndarray
+        self, td: np.ndarray, tt: np.ndarray, ta: np.ndarray, n: int, m: Any, roles: np.ndarray, headers: Any = None
     ) -> np.ndarray:
         """The role scores the rules read (``roles``: those of the taxonomy features), over token
-        windows when the rules use them."""
-        if self.rules_window == self.taxonomy_window:
+        windows and weighed by section (``headers``: doc, end, kind of each) when the rules use them."""
+        if self.rules_sections is None and self.rules_window == self.taxonomy_window:
             return roles
         from .taxonomy_scores import role_scores, window_role_scores
 
         if self.rules_window is None:
             return role_scores(td, tt, n, m)
-        return window_role_scores(td, tt, ta, n, m, self.rules_window)
+        sections = None
+        if self.rules_sections is not None:
+            sections = (section_of(td, ta, *headers), self.rules_sections)
+        return window_role_scores(td, tt, ta, n, m, self.rules_window, sections)
 
     def _tfidf(self, doc: np.ndarray, col: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows, columns and l2-normalised TF-IDF values from one (doc, column) pair per n-gram seen."""
@@ -365,7 +399,10 @@ class CompiledModel:
         m = matcher_for(self.taxonomy)
         td, tt, ta = matches_at(texts, m)
         doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, m, self.taxonomy_terms, ta, self.taxonomy_window)
-        roles = self._rule_roles(td, tt, ta, n, m, roles)
+        headers = None
+        if self.section_phrases is not None:
+            headers = SectionFinder(self.section_phrases).headers_in_texts(texts)
+        roles = self._rule_roles(td, tt, ta, n, m, roles, headers)
         col_t, val_t = col_t + self.n_words, val_t * self.taxonomy_scale
         if not self.has_words:
             return self._assemble(n, (doc_t,), (col_t,), (val_t,), roles, (td, tt))

@@ -14,6 +14,7 @@ from ._estimator_input import texts_and_labels_for_fit, texts_for_predict
 from .labels import LABELS
 from .matcher import matcher_for
 from .rules import rule_proba, rule_scores, rule_softmax
+from .sections import SectionFinder, load_section_phrases, section_of, section_weights
 from .taxonomy_scores import (
     check_window,
     matches_at,
@@ -64,6 +65,10 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         Chosen on real postings labelled by content (``benchmarks/labels``): windows of 15-30
         tokens with powers 0.5-0.8 all beat whole-text scores there, on dev_weak's title labels
         and on devgold.
+    requirements_weight : float or None, default=0.5
+        Weight of matches in a posting's requirements sections ("Requirements:", "What you'll
+        bring:", see :mod:`jobclassify.sections`); duties and company sections weigh 1. Windows
+        do not cross section headers. ``None`` (or ``window=None``) ignores sections.
 
     Examples
     --------
@@ -82,6 +87,7 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         window: int | None = 20,
         window_power: float = 0.7,
         window_scale: float = 2.0,
+        requirements_weight: float | None = 0.5,
     ) -> None:
         self.taxonomy = taxonomy
         self.min_score = min_score
@@ -91,6 +97,7 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         self.window = window
         self.window_power = window_power
         self.window_scale = window_scale
+        self.requirements_weight = requirements_weight
 
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
         tags = super().__sklearn_tags__()
@@ -105,7 +112,13 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         window = window_params(self)
         if window is None:
             return role_scores(*matches_of(texts, m), len(texts), m)
-        return window_role_scores(*matches_at(texts, m), len(texts), m, window)
+        doc, term, start = matches_at(texts, m)
+        weights = section_weights(self)
+        sections = None
+        if weights is not None:
+            headers = SectionFinder(self.section_phrases_).headers_in_texts(texts)
+            sections = (section_of(doc, start, *headers), weights)
+        return window_role_scores(doc, term, start, len(texts), m, window, sections)
 
     _rule_scores = staticmethod(rule_scores)
     _softmax = staticmethod(rule_softmax)
@@ -131,6 +144,11 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
                 raise ValueError(f"{name} must be a number > 0, got {v!r}")
         check_window(self)
+        rw = self.requirements_weight
+        if rw is not None and (isinstance(rw, bool) or not isinstance(rw, (int, float)) or not rw >= 0):
+            raise ValueError(f"requirements_weight must be None or a number >= 0, got {rw!r}")
+        if rw is not None:
+            self.section_phrases_ = load_section_phrases()  # saved models keep the headers they used
         self.classes_ = np.unique(y)
         self.taxonomy_text_ = matcher_for(self.taxonomy).taxonomy.source  # saved models keep their taxonomy
         role = self._role_scores(texts)

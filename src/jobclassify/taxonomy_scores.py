@@ -97,8 +97,18 @@ def check_window(est: Any) -> None:
             raise ValueError(f"{name} must be a number > 0, got {v!r}")
 
 
+Sections = tuple[tuple[np.ndarray, np.ndarray], tuple[float, ...]]
+"""Per match, the index of its section's header (-1: none) and the section's kind; and a weight per kind."""
+
+
 def _window_role_matrix(
-    doc: np.ndarray, term: np.ndarray, start: np.ndarray, n_docs: int, m: TermMatcher, window: WindowParams
+    doc: np.ndarray,
+    term: np.ndarray,
+    start: np.ndarray,
+    n_docs: int,
+    m: TermMatcher,
+    window: WindowParams,
+    sections: Sections | None = None,
 ) -> np.ndarray:
     """``(n_docs, n_roles)`` role scores added up over token windows (see :func:`window_role_scores`)."""
     size, power, scale = window
@@ -106,23 +116,39 @@ def _window_role_matrix(
     if len(doc) == 0:
         return out
     stride = int(start.max()) // size + 1
-    uniq, unit = np.unique(doc * stride + start // size, return_inverse=True)
+    if sections is None:
+        uniq, unit = np.unique(doc * stride + start // size, return_inverse=True)
+        owner, weight = uniq // stride, None
+    else:  # windows do not cross a header; each window weighs as its section's kind
+        (header, kind), weights = sections
+        part = np.where(header >= 0, header + n_docs, doc)  # the text before any header: its own part
+        uniq, first, unit = np.unique(part * stride + start // size, return_index=True, return_inverse=True)
+        owner, weight = doc[first], np.asarray(weights, dtype=np.float64)[kind[first]]
     scores = scale * _scored(unit, term, len(uniq), m)[4] ** power
-    owner = uniq // stride
+    if weight is not None:
+        scores *= weight[:, None]
     for j in range(out.shape[1]):
         out[:, j] = np.bincount(owner, weights=scores[:, j], minlength=n_docs)
     return out
 
 
 def window_role_scores(
-    doc: np.ndarray, term: np.ndarray, start: np.ndarray, n_docs: int, m: TermMatcher, window: WindowParams
+    doc: np.ndarray,
+    term: np.ndarray,
+    start: np.ndarray,
+    n_docs: int,
+    m: TermMatcher,
+    window: WindowParams,
+    sections: Sections | None = None,
 ) -> np.ndarray:
     """``(n_docs, 3)`` role scores added up over windows of tokens.
 
     ``window`` is ``(size, power, scale)``. Each window (tokens ``0..size-1`` of a text, then the
     next ``size``, ...) is scored like a text of its own with :func:`role_scores`, and each of its
     scores ``s`` counts as ``scale * s ** power``. With ``power < 1`` a window crowded with terms (a
-    skills list) adds less than the same terms spread over the duties of a posting.
+    skills list) adds less than the same terms spread over the duties of a posting. With
+    ``sections`` (see :mod:`jobclassify.sections`), windows do not cross a section header and each
+    window's scores are multiplied by its section kind's weight.
 
     >>> from jobclassify.matcher import TermMatcher
     >>> m = TermMatcher()
@@ -133,7 +159,7 @@ def window_role_scores(
     >>> bool(r[0, 1] < r[1, 1])  # cloud evidence of the crowded text counts less
     True
     """
-    return _devops_cloud_other(_window_role_matrix(doc, term, start, n_docs, m, window), m)
+    return _devops_cloud_other(_window_role_matrix(doc, term, start, n_docs, m, window, sections), m)
 
 
 def taxonomy_coo(

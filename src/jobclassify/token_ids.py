@@ -161,6 +161,27 @@ def _spans(encoded: list[bytes], lower: bool = False) -> tuple[np.ndarray, np.nd
     return b, starts, lengths, first
 
 
+def _gap_marks(b: np.ndarray, starts: np.ndarray, lengths: np.ndarray, sets: Sequence[bytes]) -> list[np.ndarray]:
+    """For each byte set: whether the bytes between each token's end and the next token's start
+    hold one of its bytes. Most gaps are one byte; only the longer ones are expanded."""
+    lut = np.zeros(256, dtype=np.uint8)
+    for bit, chars in enumerate(sets):
+        lut[np.frombuffer(chars, dtype=np.uint8)] |= 1 << bit
+    ends = starts + lengths
+    code = lut[b[ends]]  # the first byte of every gap (the buffer is padded past the last token)
+    gaps = np.append(starts[1:], len(b)) - ends
+    long = np.flatnonzero(gaps > 1)
+    more = gaps[long] - 1
+    tok = np.repeat(long, more)  # the rest of the longer gaps, a byte per entry
+    rest = lut[b[np.repeat(ends[long] + 1, more) + np.arange(len(tok)) - np.repeat(np.cumsum(more) - more, more)]]
+    out = []
+    for bit in range(len(sets)):
+        flags = (code & (1 << bit)) != 0
+        flags[tok[(rest & (1 << bit)) != 0]] = True
+        out.append(flags)
+    return out
+
+
 class TokenIds:
     """Map the tokens of many texts to the ids of known tokens (``1 + index`` in ``tokens``; 0: unknown).
 
@@ -186,12 +207,14 @@ class TokenIds:
         """Overlapping little-endian 8-byte windows of the padded buffer ``b``, one per byte."""
         return np.ndarray((len(b) - 7,), dtype="<u8", buffer=b, strides=(1,))
 
-    def ids(self, texts: Sequence[str], lower: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+    def ids(self, texts: Sequence[str], lower: bool = False, lines: bool = False) -> tuple[np.ndarray, ...] | None:
         """Token ids of ``texts``, concatenated, and the number of tokens of each.
 
         The texts should be lower-cased, or ``lower=True`` lower-cases them here, byte for byte;
         then the result is ``None`` if some text holds a character whose lower-casing changes its
         length or depends on its neighbours (capital sigma): lower-case such texts with ``str.lower``.
+        With ``lines``, two more arrays say for each token whether a line starts before it and ends
+        after it (see :mod:`jobclassify.sections`).
         """
         encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
         try:
@@ -202,4 +225,14 @@ class TokenIds:
         cand = np.flatnonzero(lengths <= self.max_bytes)
         if len(cand):
             ids[cand] = self.table.get(_hash(self._view(b), starts[cand], lengths[cand], self.max_bytes)).clip(0)
-        return ids, np.diff(first)
+        if not lines:
+            return ids, np.diff(first)
+        from .sections import LINE_END, LINE_START
+
+        after_start, line_end = _gap_marks(b, starts, lengths, (LINE_START, LINE_END))
+        line_start = np.ones(len(starts), dtype=bool)
+        line_start[1:] = after_start[:-1]
+        has = first[1:] > first[:-1]  # texts with tokens: their first token starts a line, their last ends one
+        line_start[first[:-1][has]] = True
+        line_end[first[1:][has] - 1] = True
+        return ids, np.diff(first), line_start, line_end
