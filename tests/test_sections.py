@@ -70,3 +70,16 @@ def test_requirements_sections_weigh_less_in_the_rules():
     old = KeywordClassifier(tune=False, requirements_weight=None).fit(texts, y)
     del old.requirements_weight  # as saved before sections existed
     assert np.allclose(old._role_scores(texts), r_none)
+
+
+def test_compiled_model_with_damaged_section_headers_is_refused(tmp_path):
+    from jobclassify.compiled import CompiledModel, CompiledModelError
+    from jobclassify.predict import default_model_path
+
+    with np.load(default_model_path().with_name("model.npz"), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    assert "rules_section_phrases" in arrays
+    for bad in ("{not json", '{"duties": [1, 2]}', "[]"):
+        arrays["rules_section_phrases"] = np.asarray(bad)
+        with pytest.raises(CompiledModelError, match="damaged"):
+            CompiledModel(arrays)

@@ -35,6 +35,21 @@ class CompiledModelError(ValueError):
     """A compiled model file is damaged or of another format."""
 
 
+def _phrases(blob: np.ndarray | None) -> dict[str, list[str]] | None:
+    """Section header phrases as saved in a compiled model (JSON; absent: the rules use no sections)."""
+    if blob is None:
+        return None
+    try:
+        phrases = json.loads(str(blob))
+    except ValueError:
+        phrases = None
+    if not isinstance(phrases, dict) or not all(
+        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in phrases.values()
+    ):
+        raise CompiledModelError("compiled model arrays do not fit together (damaged file?)")
+    return phrases
+
+
 def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
     """Arrays that describe a fitted ``build_pipeline()`` model, or a ``RuleBlend`` of one with
     the keyword rules."""
@@ -201,9 +216,7 @@ class CompiledModel:
         self.rules_window = _window(arrays.get("rules_window"))
         sections = arrays.get("rules_sections")
         self.rules_sections = None if sections is None else tuple(float(w) for w in sections)
-        self.section_phrases = (
-            json.loads(str(arrays["rules_section_phrases"])) if "rules_section_phrases" in arrays else None
-        )
+        self.section_phrases = _phrases(arrays.get("rules_section_phrases"))
 
     def _build_tables(self) -> dict[str, Any]:
         """Integer tables for the fast feature path: one id per token that matters to any feature.
@@ -303,10 +316,11 @@ class CompiledModel:
             res = tb["token_ids"].ids(lows, lines=lines)
         arr, counts = res[:2]  # type: ignore[index]
         doc_of = np.repeat(np.arange(n, dtype=np.int64), counts)
+        text_start = np.cumsum(counts) - counts  # index in `arr` of each text's first token
         headers = None
         if lines:
             headers = tb["sections"].headers(arr, doc_of, *res[2:])  # type: ignore[index]
-            headers = (headers[0], headers[1] - (np.cumsum(counts) - counts)[headers[0]], headers[2])
+            headers = (headers[0], headers[1] - text_start[headers[0]], headers[2])
             if odd:  # as their matches: found on their own tokens
                 keep = ~np.isin(headers[0], np.fromiter(odd, dtype=np.int64, count=len(odd)))
                 parts = [tuple(h[keep] for h in headers)]
@@ -318,7 +332,7 @@ class CompiledModel:
                 headers = (cat[0][order], cat[1][order], cat[2][order])
         # taxonomy matches, all texts at once; texts in `odd` one at a time on their own tokens
         td, tt, ta = tb["batch_matcher"].match(arr, doc_of)
-        ta = ta - (np.cumsum(counts) - counts)[td]  # position within its text
+        ta = ta - text_start[td]  # position within its text
         if odd:
             mine = ~np.isin(td, np.fromiter(odd, dtype=np.int64, count=len(odd)))
             extra = [(i, idx, a) for i, toks in odd.items() for idx, a, _ in tb["matcher"].match_tokens(toks)]

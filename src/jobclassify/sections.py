@@ -84,12 +84,15 @@ class SectionFinder:
 
     def __init__(self, phrases: Mapping[str, Sequence[str]], token_id: Mapping[str, int] | None = None) -> None:
         self.token_id = dict(token_id or {})
+        next_id = max(self.token_id.values(), default=0) + 1
         keys: dict[int, list[tuple[tuple[str, ...], int]]] = {}
         for k, kind in enumerate(KINDS):
             for phrase in phrases.get(kind, ()):
                 toks = tuple(TOKEN_RE.findall(lower_same_length(phrase)))
                 for t in toks:
-                    self.token_id.setdefault(t, max(self.token_id.values(), default=0) + 1)
+                    if t not in self.token_id:
+                        self.token_id[t] = next_id
+                        next_id += 1
                 keys.setdefault(len(toks), []).append((toks, k))
         self.tables = {
             n: IntTable(
