@@ -116,17 +116,15 @@ def _window_role_matrix(
     if len(doc) == 0:
         return out
     stride = int(start.max()) // size + 1
-    if sections is None:
-        uniq, unit = np.unique(doc * stride + start // size, return_inverse=True)
-        owner, weight = uniq // stride, None
-    else:  # windows do not cross a header; each window weighs as its section's kind
+    part = doc  # windows are counted within a part: the text, or with sections the text between headers
+    if sections is not None:
         (header, kind), weights = sections
         part = np.where(header >= 0, header + n_docs, doc)  # the text before any header: its own part
-        uniq, first, unit = np.unique(part * stride + start // size, return_index=True, return_inverse=True)
-        owner, weight = doc[first], np.asarray(weights, dtype=np.float64)[kind[first]]
+    uniq, first, unit = np.unique(part * stride + start // size, return_index=True, return_inverse=True)
+    owner = doc[first]
     scores = scale * _scored(unit, term, len(uniq), m)[4] ** power
-    if weight is not None:
-        scores *= weight[:, None]
+    if sections is not None:  # each window weighs as its section's kind
+        scores *= np.asarray(weights, dtype=np.float64)[kind[first]][:, None]
     for j in range(out.shape[1]):
         out[:, j] = np.bincount(owner, weights=scores[:, j], minlength=n_docs)
     return out
