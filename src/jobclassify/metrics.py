@@ -40,7 +40,31 @@ def compute_metrics(y_true: Sequence[str], y_pred: Sequence[str], proba: np.ndar
         out["log_loss"] = float(-np.mean(np.log(pt)))
         onehot = np.eye(len(labels))[idx]
         out["brier"] = float(np.mean(np.sum((np.asarray(proba) - onehot) ** 2, axis=1)))
+        conf = np.asarray(proba).max(axis=1)
+        right = np.asarray(proba).argmax(axis=1) == idx
+        out["mean_confidence"] = float(conf.mean())
+        out["ece"] = expected_calibration_error(conf, right)
     return out
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error of the top label: the mean over equal-width confidence bins of
+    ``|accuracy - mean confidence|``, weighted by each bin's share of the rows.
+
+    >>> expected_calibration_error(np.array([0.9, 0.9, 0.6, 0.6]), np.array([True, True, True, False]))
+    0.1
+    """
+    confidence = np.asarray(confidence, dtype=np.float64)
+    correct = np.asarray(correct, dtype=bool)
+    if not len(confidence):
+        return float("nan")
+    edges = np.linspace(0, 1, bins + 1)  # bin i holds (edges[i], edges[i + 1]], the first also 0
+    which = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, bins - 1)
+    total = 0.0
+    for b in np.unique(which):
+        sel = which == b
+        total += sel.mean() * abs(correct[sel].mean() - confidence[sel].mean())
+    return round(float(total), 12)
 
 
 def format_confusion(m: dict[str, Any]) -> str:
