@@ -150,13 +150,19 @@ def test_compiled_model_matches_other_heads_and_odd_text(head):
 
 
 @pytest.mark.parametrize(
-    "rules_window,features_window,requirements_weight",
-    [(5, 20, None), (None, 20, 0.5), (5, None, 0.5), (20, 20, None), (20, 20, 0.3)],
+    "rules_window,features_window,requirements_weight,drop",
+    [
+        (5, 20, None, ("company",)),
+        (None, 20, 0.5, ("company",)),
+        (5, None, 0.5, None),
+        (20, 20, None, None),
+        (20, 20, 0.3, ("company", "requirements")),
+    ],
 )
-def test_compiled_rule_blend_with_windowed_rules_and_odd_text(rules_window, features_window, requirements_weight):
+def test_compiled_rule_blend_with_windowed_rules_and_odd_text(rules_window, features_window, requirements_weight, drop):
     """The compiled model scores the rules and the taxonomy features over the same token windows
-    and sections as KeywordClassifier and TaxonomyFeatures, in the batch path and for texts
-    lower-cased one at a time."""
+    and sections as KeywordClassifier and TaxonomyFeatures, and leaves out of the model's text the
+    same sections as SectionFilter, in the batch path and for texts lower-cased one at a time."""
     from jobclassify import KeywordClassifier
     from jobclassify.compiled import CompiledModel, compile_pipeline
     from jobclassify.corpus import load_corpus
@@ -165,7 +171,8 @@ def test_compiled_rule_blend_with_windowed_rules_and_odd_text(rules_window, feat
 
     df = load_corpus().groupby("label").head(40)
     rules = KeywordClassifier(window=rules_window, window_power=0.6, requirements_weight=requirements_weight)
-    blend = RuleBlend(model=build_pipeline(cv=3, taxonomy_window=features_window), rules=rules, rules_weight=0.7)
+    model = build_pipeline(cv=3, taxonomy_window=features_window, drop_sections=drop)
+    blend = RuleBlend(model=model, rules=rules, rules_weight=0.7)
     blend.fit(df["description"].tolist(), df["label"].tolist())
     compiled = CompiledModel(compile_pipeline(blend))
     assert compiled.rules_window == (None if rules_window is None else (rules_window, 0.6, 2.0))
@@ -173,9 +180,40 @@ def test_compiled_rule_blend_with_windowed_rules_and_odd_text(rules_window, feat
     with_sections = "Build CI/CD pipelines.\nRequirements:\n- AWS, Azure, VPC and IAM\nBenefits:\n- Jenkins gym"
     texts = [DEVOPS, CLOUD, "İSTANBUL team: CI/CD on AWS/Azure/GCP " * 3, "ÉCOLE ΣΑΣ Ⱥ\nSkills:\nKUBERNETES jenkins"]
     texts += ["", with_sections, "İ\n" + with_sections] + df["description"].tolist()[:30]
+    texts += ["About us:\nWe run ÇOK big AWS estates\nResponsibilities:\nJenkins pipelines\nPay:\nAWS VPC IAM"]
     if requirements_weight is not None and rules_window is not None:
         assert compiled.rules_sections == (1.0, requirements_weight, 1.0)
+    assert compiled.model_drop == (list(drop) if drop else None)
     a = blend.predict_proba(texts)
     assert np.abs(a - compiled.predict_proba(texts)).max() < 1e-6
     one_by_one = np.vstack([compiled.predict_proba([t]) for t in texts[:7]])
     assert np.abs(a[:7] - one_by_one).max() < 1e-6
+    slow = CompiledModel(compile_pipeline(blend))
+    slow._features = slow._features_slow  # the general path gives the same
+    assert np.abs(a - slow.predict_proba(texts)).max() < 1e-6
+
+
+def test_compiled_model_drops_sections_whose_headers_differ_from_the_rules():
+    """When the model's section headers are not the rules', the compiled model looks for them in
+    every text; a damaged list of kinds is refused."""
+    from jobclassify.compiled import CompiledModel, CompiledModelError, compile_pipeline
+    from jobclassify.corpus import load_corpus
+    from jobclassify.pipeline import build_pipeline
+    from jobclassify.rule_blend import RuleBlend
+
+    df = load_corpus().groupby("label").head(30)
+    blend = RuleBlend(model=build_pipeline(cv=3)).fit(df["description"].tolist(), df["label"].tolist())
+    cut = blend.model_.named_steps["sections"]
+    cut.section_phrases_ = {"duties": [], "requirements": [], "company": ["perks", "about us"]}
+    arrays = compile_pipeline(blend)
+    compiled = CompiledModel(arrays)
+    texts = ["Run AWS.\nPerks:\nJenkins CI/CD\nBenefits:\nCanary releases", "About us:\nAzure VNets", "x"]
+    texts += df["description"].tolist()[:20]
+    assert compiled.predict_proba(texts[:1]).shape == (1, 4) and compiled._tables["model_filter_all"]
+    assert np.abs(blend.predict_proba(texts) - compiled.predict_proba(texts)).max() < 1e-6
+    for bad in (np.asarray(["company", "perks"]), np.asarray(["duties"])):
+        broken = dict(arrays, model_drop_kinds=bad)
+        if bad.tolist() == ["duties"]:
+            broken.pop("model_section_phrases")
+        with pytest.raises(CompiledModelError):
+            CompiledModel(broken)

@@ -19,6 +19,7 @@ _EXPORTS = {
     "LABELS": "labels",
     "KeywordClassifier": "keyword_classifier",
     "TaxonomyFeatures": "taxonomy_features",
+    "SectionFilter": "section_filter",
     "CompactTfidfVectorizer": "vectorizer",
     "build_pipeline": "pipeline",
     "classify": "predict",

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .batch_matcher import BatchMatcher
-from .sections import SectionFinder, section_of
+from .sections import KINDS, SectionFinder, section_of
 from .text import TOKEN_PATTERN, tokenize, word_ngrams
 from .token_ids import IntTable, TokenIds
 
@@ -87,6 +87,8 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
     tax = taxonomy_step(model)
     if feats is None or clf is None or tax is None or len(feats.transformer_list) not in (1, 2):
         raise CompiledModelError("only models made by build_pipeline() can be compiled")
+    if set(steps) - {"sections", "features", "clf"}:
+        raise CompiledModelError("only models made by build_pipeline() can be compiled")
     arrays: dict[str, np.ndarray] = {
         "format": np.asarray(FORMAT),
         "classes": np.asarray([str(c) for c in clf.classes_]),
@@ -99,6 +101,10 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
     window = window_params(tax)
     if window is not None:
         arrays["taxonomy_window"] = np.asarray(window, dtype=np.float64)
+    cut = steps.get("sections")
+    if cut is not None and cut.kinds:
+        arrays["model_drop_kinds"] = np.asarray([str(k) for k in cut.kinds])
+        arrays["model_section_phrases"] = np.asarray(json.dumps(cut.section_phrases_, sort_keys=True))
     words = [tr for name, tr in feats.transformer_list if name == "words"]
     if words:
         v = words[0]
@@ -217,6 +223,15 @@ class CompiledModel:
         sections = arrays.get("rules_sections")
         self.rules_sections = None if sections is None else tuple(float(w) for w in sections)
         self.section_phrases = _phrases(arrays.get("rules_section_phrases"))
+        # sections the learned model does not read (a SectionFilter step), and their headers
+        self.model_section_phrases = _phrases(arrays.get("model_section_phrases"))
+        drop = arrays.get("model_drop_kinds")
+        self.model_drop: list[str] | None = None
+        if drop is not None:
+            kinds = [str(k) for k in np.atleast_1d(drop)]
+            if self.model_section_phrases is None or not all(k in KINDS for k in kinds):
+                raise CompiledModelError("compiled model arrays do not fit together (damaged file?)")
+            self.model_drop = kinds or None
 
     def _build_tables(self) -> dict[str, Any]:
         """Integer tables for the fast feature path: one id per token that matters to any feature.
@@ -239,9 +254,13 @@ class CompiledModel:
             for t in key:
                 tok_id.setdefault(t, len(tok_id) + 1)
         finder = None
-        if self.section_phrases is not None:  # section headers' tokens get ids too
-            finder = SectionFinder(self.section_phrases, tok_id)
+        phrases = self.section_phrases or (self.model_section_phrases if self.model_drop else None)
+        if phrases is not None:  # section headers' tokens get ids too
+            finder = SectionFinder(phrases, tok_id)
             tok_id = finder.token_id
+        model_finder = None
+        if self.model_drop:
+            model_finder = SectionFinder(self.model_section_phrases)  # type: ignore[arg-type]
         nt = len(tok_id) + 1
         uni_col = np.full(nt, -1, dtype=np.int64)
         pairs: dict[int, int] = {}
@@ -265,6 +284,10 @@ class CompiledModel:
             "first": first,
             "second": second,
             "sections": finder,
+            "model_finder": model_finder,
+            "model_drop_kinds": np.asarray([KINDS.index(k) for k in self.model_drop or ()], dtype=np.int64),
+            # the model's headers differ from the rules': look for them in every text
+            "model_filter_all": bool(self.model_drop) and self.model_section_phrases != phrases,
         }
 
     @property
@@ -299,70 +322,123 @@ class CompiledModel:
         return self._features_slow(texts)
 
     def _features_fast(self, texts: list[str]) -> Features:
-        """One tokenization per text feeds the word n-grams and the taxonomy matches."""
-        from .taxonomy_scores import taxonomy_coo_and_roles
-
+        """One tokenization per text feeds the word n-grams, the taxonomy matches and the section
+        headers. Texts with a section the model leaves out get their model rows from a second pass
+        over the text without it."""
         if self._tables is None:
             self._tables = self._build_tables()
         tb = self._tables
         n = len(texts)
+        arr, doc_of, odd, flags = self._token_ids(texts, lines=tb["sections"] is not None)
+        headers = None
+        if flags is not None:
+            headers = self._headers(arr, doc_of, flags, texts, odd)
+        td, tt, ta = self._matches(n, arr, doc_of, odd)
+        docs, cols, vals, roles = self._model_rows(n, arr, doc_of, td, tt, ta)
+        roles = self._rule_roles(td, tt, ta, n, tb["matcher"], roles, headers)
+        if self.model_drop is not None:
+            if tb["model_filter_all"]:
+                redo = np.arange(n)
+            else:
+                redo = np.unique(headers[0][np.isin(headers[2], tb["model_drop_kinds"])])  # type: ignore[index]
+            if len(redo):
+                cut = tb["model_finder"].drop([texts[i] for i in redo], self.model_drop)
+                arr2, doc2, odd2, _ = self._token_ids(cut, lines=False)
+                parts = self._model_rows(len(cut), arr2, doc2, *self._matches(len(cut), arr2, doc2, odd2))
+                mine = [~np.isin(d, redo) for d in docs]
+                docs = tuple(d[k] for d, k in zip(docs, mine)) + tuple(redo[d] for d in parts[0])
+                cols = tuple(c[k] for c, k in zip(cols, mine)) + parts[1]
+                vals = tuple(v[k] for v, k in zip(vals, mine)) + parts[2]
+        return self._assemble(n, docs, cols, vals, roles, (td, tt))
+
+    def _token_ids(self, texts: list[str], lines: bool) -> tuple[np.ndarray, np.ndarray, dict[int, list[str]], Any]:
+        """Token ids of all texts (concatenated) and the text of each; the texts whose lower-casing
+        changes length, with their own tokens; the line flags when ``lines``."""
+        tb = self._tables
+        n = len(texts)
         odd: dict[int, list[str]] = {}
-        lines = tb["sections"] is not None
-        res = tb["token_ids"].ids(texts, lower=True, lines=lines)
+        res = tb["token_ids"].ids(texts, lower=True, lines=lines)  # type: ignore[index]
         if res is None:  # some letter lower-cases to another length (or by context): str.lower
             lows = [doc.lower() for doc in texts]
             # texts whose lower-casing changes length are matched on tokens that keep spans
             odd = {i: tokenize(texts[i]) for i in range(n) if len(lows[i]) != len(texts[i])}
-            res = tb["token_ids"].ids(lows, lines=lines)
-        arr, counts = res[:2]  # type: ignore[index]
+            res = tb["token_ids"].ids(lows, lines=lines)  # type: ignore[index]
+        arr, counts = res[:2]
         doc_of = np.repeat(np.arange(n, dtype=np.int64), counts)
-        text_start = np.cumsum(counts) - counts  # index in `arr` of each text's first token
-        headers = None
-        if lines:
-            headers = tb["sections"].headers(arr, doc_of, *res[2:])  # type: ignore[index]
-            headers = (headers[0], headers[1] - text_start[headers[0]], headers[2])
-            if odd:  # as their matches: found on their own tokens
-                keep = ~np.isin(headers[0], np.fromiter(odd, dtype=np.int64, count=len(odd)))
-                parts = [tuple(h[keep] for h in headers)]
-                for i in odd:
-                    d, e, k = tb["sections"].headers_in_texts([texts[i]])
-                    parts.append((d + i, e, k))
-                cat = [np.concatenate([p[j] for p in parts]) for j in range(3)]
-                order = np.lexsort((cat[1], cat[0]))
-                headers = (cat[0][order], cat[1][order], cat[2][order])
-        # taxonomy matches, all texts at once; texts in `odd` one at a time on their own tokens
-        td, tt, ta = tb["batch_matcher"].match(arr, doc_of)
-        ta = ta - text_start[td]  # position within its text
+        return arr, doc_of, odd, (res[2:] if lines else None)
+
+    def _headers(
+        self, arr: np.ndarray, doc_of: np.ndarray, flags: Any, texts: list[str], odd: dict[int, list[str]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Section headers ``(doc, end, kind)``, ``end`` a token position within its text."""
+        finder = self._tables["sections"]  # type: ignore[index]
+        text_start = np.searchsorted(doc_of, np.arange(len(texts)))
+        headers = finder.headers(arr, doc_of, *flags)
+        headers = (headers[0], headers[1] - text_start[headers[0]], headers[2])
+        if odd:  # as their matches: found on their own tokens
+            keep = ~np.isin(headers[0], np.fromiter(odd, dtype=np.int64, count=len(odd)))
+            parts = [tuple(h[keep] for h in headers)]
+            for i in odd:
+                d, e, k = finder.headers_in_texts([texts[i]])
+                parts.append((d + i, e, k))
+            cat = [np.concatenate([p[j] for p in parts]) for j in range(3)]
+            order = np.lexsort((cat[1], cat[0]))
+            headers = (cat[0][order], cat[1][order], cat[2][order])
+        return headers
+
+    def _matches(
+        self, n: int, arr: np.ndarray, doc_of: np.ndarray, odd: dict[int, list[str]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Taxonomy matches (text, term, token position in its text) of ``n`` texts, all at once;
+        texts in ``odd`` one at a time on their own tokens."""
+        tb = self._tables
+        td, tt, ta = tb["batch_matcher"].match(arr, doc_of)  # type: ignore[index]
+        ta = ta - np.searchsorted(doc_of, np.arange(n))[td]  # position within its text
         if odd:
             mine = ~np.isin(td, np.fromiter(odd, dtype=np.int64, count=len(odd)))
-            extra = [(i, idx, a) for i, toks in odd.items() for idx, a, _ in tb["matcher"].match_tokens(toks)]
+            extra = [(i, idx, a) for i, toks in odd.items() for idx, a, _ in tb["matcher"].match_tokens(toks)]  # type: ignore[index]
             td, tt, ta = (
                 np.concatenate([mine_part[mine], np.asarray([e[k] for e in extra], dtype=np.int64)])
                 for k, mine_part in enumerate((td, tt, ta))
             )
+        return td, tt, ta
+
+    def _model_rows(
+        self, n: int, arr: np.ndarray, doc_of: np.ndarray, td: np.ndarray, tt: np.ndarray, ta: np.ndarray
+    ) -> tuple[tuple, tuple, tuple, np.ndarray]:
+        """The model's feature triples (text, column, value) as parts, words then taxonomy, and the
+        role scores of the taxonomy features."""
+        from .taxonomy_scores import taxonomy_coo_and_roles
+
+        tb = self._tables
         doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(
-            td, tt, n, tb["matcher"], self.taxonomy_terms, ta, self.taxonomy_window
+            td,
+            tt,
+            n,
+            tb["matcher"],
+            self.taxonomy_terms,
+            ta,
+            self.taxonomy_window,  # type: ignore[index]
         )
-        roles = self._rule_roles(td, tt, ta, n, tb["matcher"], roles, headers)
         col_t = col_t + self.n_words
         val_t = val_t * self.taxonomy_scale
         if not self.has_words:
-            return self._assemble(n, (doc_t,), (col_t,), (val_t,), roles, (td, tt))
+            return (doc_t,), (col_t,), (val_t,), roles
         # words: unigram and bigram columns by array look-up
-        col1 = tb["uni_col"][arr]
+        col1 = tb["uni_col"][arr]  # type: ignore[index]
         keep1 = col1 >= 0
         docs = [doc_of[keep1]]
         cols = [col1[keep1]]
         if self.ngram_range[1] == 2 and len(arr) > 1:  # bigrams: token pairs within a text
             a, b = arr[:-1], arr[1:]
-            at = np.flatnonzero(tb["first"][a] & tb["second"][b])
+            at = np.flatnonzero(tb["first"][a] & tb["second"][b])  # type: ignore[index]
             at = at[doc_of[at] == doc_of[at + 1]]
-            col2 = tb["pairs"].get(a[at] * tb["nt"] + b[at])
+            col2 = tb["pairs"].get(a[at] * tb["nt"] + b[at])  # type: ignore[index]
             hit = col2 >= 0
             docs.append(doc_of[at[hit]])
             cols.append(col2[hit])
         doc_w, col_w, val_w = self._tfidf(np.concatenate(docs), np.concatenate(cols), n)
-        return self._assemble(n, (doc_w, doc_t), (col_w, col_t), (val_w, val_t), roles, (td, tt))
+        return (doc_w, doc_t), (col_w, col_t), (val_w, val_t), roles
 
     def _rule_roles(
         self, td: np.ndarray, tt: np.ndarray, ta: np.ndarray, n: int, m: Any, roles: np.ndarray, headers: Any = None
@@ -413,9 +489,16 @@ class CompiledModel:
         m = matcher_for(self.taxonomy)
         td, tt, ta = matches_at(texts, m)
         doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(td, tt, n, m, self.taxonomy_terms, ta, self.taxonomy_window)
+        full = texts
+        if self.model_drop:  # the model reads the texts without some sections; the rules read them whole
+            texts = SectionFinder(self.model_section_phrases).drop(texts, self.model_drop)  # type: ignore[arg-type]
+            mtd, mtt, mta = matches_at(texts, m)
+            doc_t, col_t, val_t, _ = taxonomy_coo_and_roles(
+                mtd, mtt, n, m, self.taxonomy_terms, mta, self.taxonomy_window
+            )
         headers = None
         if self.section_phrases is not None:
-            headers = SectionFinder(self.section_phrases).headers_in_texts(texts)
+            headers = SectionFinder(self.section_phrases).headers_in_texts(full)
         roles = self._rule_roles(td, tt, ta, n, m, roles, headers)
         col_t, val_t = col_t + self.n_words, val_t * self.taxonomy_scale
         if not self.has_words:

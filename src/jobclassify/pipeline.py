@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .factorised_classifier import FactorisedClassifier
+from .section_filter import SectionFilter
 from .taxonomy_features import TaxonomyFeatures
 from .text import TOKEN_PATTERN
 from .vectorizer import CompactTfidfVectorizer
@@ -28,6 +29,7 @@ def build_pipeline(
     taxonomy_scale: float = 0.5,
     taxonomy_terms: bool = True,
     taxonomy_window: int | None = 20,
+    drop_sections: tuple[str, ...] | None = ("company",),
     words: bool = True,
     head: str = "factorised",
     C: float = 4.0,
@@ -36,6 +38,9 @@ def build_pipeline(
 ) -> Pipeline:
     """Build the default, untrained pipeline.
 
+    * ``sections``: with ``drop_sections`` (default: ``company`` sections, i.e. about us,
+      benefits, pay), a :class:`~jobclassify.section_filter.SectionFilter` that cuts those
+      sections out of the text the model reads; ``None`` keeps whole texts;
     * ``words``: TF-IDF over word 1-2-grams (sublinear term frequency, English stop words kept so
       that phrases like "in the cloud" stay whole; tokens as :data:`~jobclassify.text.TOKEN_PATTERN`,
       the same the taxonomy matcher uses);
@@ -51,7 +56,7 @@ def build_pipeline(
 
     >>> pipe = build_pipeline()
     >>> [name for name, _ in pipe.steps]
-    ['features', 'clf']
+    ['sections', 'features', 'clf']
     """
     vec = CompactTfidfVectorizer(
         lowercase=True,
@@ -81,7 +86,10 @@ def build_pipeline(
         clf = CalibratedClassifierCV(base, method=calibration, cv=cv, ensemble=False)
     else:
         raise ValueError(f"head must be 'factorised' or 'multinomial', not {head!r}")
-    return Pipeline([("features", features), ("clf", clf)])
+    steps: list[tuple[str, Any]] = [("features", features), ("clf", clf)]
+    if drop_sections:
+        steps.insert(0, ("sections", SectionFilter(kinds=tuple(drop_sections))))
+    return Pipeline(steps)
 
 
 def taxonomy_step(model: Pipeline) -> TaxonomyFeatures | None:

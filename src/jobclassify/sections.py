@@ -112,11 +112,16 @@ class SectionFinder:
         return h
 
     def headers(
-        self, ids: np.ndarray, doc_of: np.ndarray, line_start: np.ndarray, line_end: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self,
+        ids: np.ndarray,
+        doc_of: np.ndarray,
+        line_start: np.ndarray,
+        line_end: np.ndarray,
+        with_start: bool = False,
+    ) -> tuple[np.ndarray, ...]:
         """``(doc, end, kind)`` of each header in concatenated token ids: ``end`` is the index
         (into ``ids``) just after the header's last token. Where phrases of several lengths end at
-        the same token, the longest wins."""
+        the same token, the longest wins. ``with_start`` adds the index of each header's first token."""
         best = np.full(len(ids), -1, dtype=np.int64)
         size = np.zeros(len(ids), dtype=np.int64)
         last = np.flatnonzero(line_end)
@@ -133,7 +138,46 @@ class SectionFinder:
             hit = kind >= 0
             best[j[hit]], size[j[hit]] = kind[hit], n
         at = np.flatnonzero(best >= 0)
+        if with_start:
+            return doc_of[at], at + 1, best[at], at + 1 - size[at]
         return doc_of[at], at + 1, best[at]
+
+    def drop(self, texts: Sequence[str], kinds: Sequence[str]) -> list[str]:
+        """``texts`` without their sections of the given ``kinds``: each such header, and the text
+        from it to the next header (or the end), is cut out. Cuts run from the first character of
+        a token to the first character of another (or the end), so the text left splits into the
+        same tokens as the parts kept.
+
+        >>> finder = SectionFinder(load_section_phrases())
+        >>> finder.drop(["Build pipelines.\\nBenefits:\\n- Pension\\nRequirements:\\n- Jenkins"], ["company"])
+        ['Build pipelines.\\nRequirements:\\n- Jenkins']
+        """
+        which = np.asarray([KINDS.index(k) for k in kinds], dtype=np.int64)
+        get = self.token_id.get
+        out = []
+        for text in texts:
+            low = lower_same_length(text)
+            found = list(TOKEN_RE.finditer(low))
+            spans = [m.span() for m in found]
+            if not found:
+                out.append(text)
+                continue
+            first, last = gap_flags(low, spans)
+            ids = np.asarray([get(m.group(), 0) for m in found], dtype=np.int64)
+            _, _, kind, start = self.headers(ids, np.zeros(len(ids), dtype=np.int64), first, last, with_start=True)
+            cut = np.flatnonzero(np.isin(kind, which))
+            if not len(cut):
+                out.append(text)
+                continue
+            parts, pos = [], 0
+            for h in cut:
+                a = spans[start[h]][0]
+                b = spans[start[h + 1]][0] if h + 1 < len(start) else len(text)
+                parts.append(text[pos:a])
+                pos = b
+            parts.append(text[pos:])
+            out.append("".join(parts))
+        return out
 
     def headers_in_texts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`headers` of each text on its own tokens (``end``: token position in its text)."""
