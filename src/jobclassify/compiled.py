@@ -323,8 +323,8 @@ class CompiledModel:
 
     def _features_fast(self, texts: list[str]) -> Features:
         """One tokenization per text feeds the word n-grams, the taxonomy matches and the section
-        headers. Texts with a section the model leaves out get their model rows from a second pass
-        over the text without it."""
+        headers. Where the model leaves out sections, it reads the tokens outside them (the rules
+        read all): the same tokens as :class:`~jobclassify.section_filter.SectionFilter` leaves."""
         if self._tables is None:
             self._tables = self._build_tables()
         tb = self._tables
@@ -334,22 +334,59 @@ class CompiledModel:
         if flags is not None:
             headers = self._headers(arr, doc_of, flags, texts, odd)
         td, tt, ta = self._matches(n, arr, doc_of, odd)
-        docs, cols, vals, roles = self._model_rows(n, arr, doc_of, td, tt, ta)
-        roles = self._rule_roles(td, tt, ta, n, tb["matcher"], roles, headers)
-        if self.model_drop is not None:
-            if tb["model_filter_all"]:
-                redo = np.arange(n)
-            else:
-                redo = np.unique(headers[0][np.isin(headers[2], tb["model_drop_kinds"])])  # type: ignore[index]
-            if len(redo):
-                cut = tb["model_finder"].drop([texts[i] for i in redo], self.model_drop)
-                arr2, doc2, odd2, _ = self._token_ids(cut, lines=False)
-                parts = self._model_rows(len(cut), arr2, doc2, *self._matches(len(cut), arr2, doc2, odd2))
-                mine = [~np.isin(d, redo) for d in docs]
-                docs = tuple(d[k] for d, k in zip(docs, mine)) + tuple(redo[d] for d in parts[0])
-                cols = tuple(c[k] for c, k in zip(cols, mine)) + parts[1]
-                vals = tuple(v[k] for v, k in zip(vals, mine)) + parts[2]
+        if self.model_drop is None:
+            docs, cols, vals, roles = self._model_rows(n, arr, doc_of, td, tt, ta)
+            return self._assemble(n, docs, cols, vals, self._rule_roles(td, tt, ta, n, roles, headers), (td, tt))
+        roles = self._rule_roles(td, tt, ta, n, None, headers)
+        if tb["model_filter_all"]:  # headers of their own: cut every text as SectionFilter does
+            redo = np.arange(n)
+            keep, mtd, mtt, mta = np.ones(len(arr), dtype=bool), td, tt, ta
+        else:
+            keep, touched = self._kept_tokens(arr, doc_of, headers)  # type: ignore[arg-type]
+            redo = np.asarray([i for i in touched.tolist() if i in odd], dtype=np.int64)
+            mtd, mtt, mta = td, tt, ta
+            again = np.setdiff1d(touched, redo)
+            if len(again):  # match again where tokens were left out, on the tokens kept
+                sel = keep & np.isin(doc_of, again)
+                a, d = arr[sel], doc_of[sel]
+                rtd, rtt, rta = tb["batch_matcher"].match(a, d)
+                rta = rta - np.searchsorted(d, rtd)
+                mine = ~np.isin(td, again)
+                mtd, mtt, mta = (np.concatenate([x[mine], y]) for x, y in ((td, rtd), (tt, rtt), (ta, rta)))
+        docs, cols, vals, _ = self._model_rows(n, arr[keep], doc_of[keep], mtd, mtt, mta)
+        if len(redo):  # texts whose lower-casing changes length (or all): cut as text, read again
+            cut = tb["model_finder"].drop([texts[i] for i in redo], self.model_drop)
+            arr2, doc2, odd2, _ = self._token_ids(cut, lines=False)
+            parts = self._model_rows(len(cut), arr2, doc2, *self._matches(len(cut), arr2, doc2, odd2))
+            mine = [~np.isin(d, redo) for d in docs]
+            docs = tuple(d[k] for d, k in zip(docs, mine)) + tuple(redo[d] for d in parts[0])
+            cols = tuple(c[k] for c, k in zip(cols, mine)) + parts[1]
+            vals = tuple(v[k] for v, k in zip(vals, mine)) + parts[2]
         return self._assemble(n, docs, cols, vals, roles, (td, tt))
+
+    def _kept_tokens(
+        self, arr: np.ndarray, doc_of: np.ndarray, headers: tuple[np.ndarray, ...]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Which tokens the model reads (those outside the sections it leaves out: from such a
+        header's first token to the next header's first token or the text's end), and the texts
+        with any left out."""
+        h_doc, _, h_kind, h_start = headers
+        cut = np.flatnonzero(np.isin(h_kind, self._tables["model_drop_kinds"]))  # type: ignore[index]
+        keep = np.ones(len(arr), dtype=bool)
+        if not len(cut):
+            return keep, np.zeros(0, dtype=np.int64)
+        n = int(doc_of[-1]) + 1
+        text_start = np.searchsorted(doc_of, np.arange(n + 1))
+        last = np.r_[h_doc[1:] != h_doc[:-1], True]  # the last header of its text
+        nxt = np.where(last, text_start[h_doc + 1] - text_start[h_doc], np.r_[h_start[1:], 0])
+        touched = np.unique(h_doc[cut])
+        cut = cut[h_start[cut] >= 0]  # texts read on their own tokens are cut as text instead
+        a, b = text_start[h_doc[cut]] + h_start[cut], text_start[h_doc[cut]] + nxt[cut]
+        mark = np.zeros(len(arr) + 1, dtype=np.int64)
+        np.add.at(mark, a, 1)
+        np.add.at(mark, b, -1)
+        keep = np.cumsum(mark[:-1]) == 0
+        return keep, touched
 
     def _token_ids(self, texts: list[str], lines: bool) -> tuple[np.ndarray, np.ndarray, dict[int, list[str]], Any]:
         """Token ids of all texts (concatenated) and the text of each; the texts whose lower-casing
@@ -369,21 +406,23 @@ class CompiledModel:
 
     def _headers(
         self, arr: np.ndarray, doc_of: np.ndarray, flags: Any, texts: list[str], odd: dict[int, list[str]]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Section headers ``(doc, end, kind)``, ``end`` a token position within its text."""
+    ) -> tuple[np.ndarray, ...]:
+        """Section headers ``(doc, end, kind, start)``: ``end`` and ``start`` are token positions
+        within the text (after the header's last token; of its first token). Texts in ``odd`` find
+        theirs on their own tokens, without ``start`` (-1)."""
         finder = self._tables["sections"]  # type: ignore[index]
         text_start = np.searchsorted(doc_of, np.arange(len(texts)))
-        headers = finder.headers(arr, doc_of, *flags)
-        headers = (headers[0], headers[1] - text_start[headers[0]], headers[2])
+        doc, end, kind, start = finder.headers(arr, doc_of, *flags, with_start=True)
+        headers = (doc, end - text_start[doc], kind, start - text_start[doc])
         if odd:  # as their matches: found on their own tokens
             keep = ~np.isin(headers[0], np.fromiter(odd, dtype=np.int64, count=len(odd)))
             parts = [tuple(h[keep] for h in headers)]
             for i in odd:
                 d, e, k = finder.headers_in_texts([texts[i]])
-                parts.append((d + i, e, k))
-            cat = [np.concatenate([p[j] for p in parts]) for j in range(3)]
+                parts.append((d + i, e, k, np.full(len(d), -1, dtype=np.int64)))
+            cat = [np.concatenate([p[j] for p in parts]) for j in range(4)]
             order = np.lexsort((cat[1], cat[0]))
-            headers = (cat[0][order], cat[1][order], cat[2][order])
+            headers = tuple(c[order] for c in cat)
         return headers
 
     def _matches(
@@ -441,19 +480,22 @@ class CompiledModel:
         return (doc_w, doc_t), (col_w, col_t), (val_w, val_t), roles
 
     def _rule_roles(
-        self, td: np.ndarray, tt: np.ndarray, ta: np.ndarray, n: int, m: Any, roles: np.ndarray, headers: Any = None
+        self, td: np.ndarray, tt: np.ndarray, ta: np.ndarray, n: int, roles: np.ndarray | None, headers: Any = None
     ) -> np.ndarray:
-        """The role scores the rules read (``roles``: those of the taxonomy features), over token
-        windows and weighed by section (``headers``: doc, end, kind of each) when the rules use them."""
-        if self.rules_sections is None and self.rules_window == self.taxonomy_window:
+        """The role scores the rules read (``roles``: those of the taxonomy features on the same
+        text, if at hand), over token windows and weighed by section (``headers``: doc, end, kind
+        of each) when the rules use them."""
+        if roles is not None and self.rules_sections is None and self.rules_window == self.taxonomy_window:
             return roles
+        from .matcher import matcher_for
         from .taxonomy_scores import role_scores, window_role_scores
 
+        m = matcher_for(self.taxonomy)
         if self.rules_window is None:
             return role_scores(td, tt, n, m)
         sections = None
         if self.rules_sections is not None:
-            sections = (section_of(td, ta, *headers), self.rules_sections)
+            sections = (section_of(td, ta, *headers[:3]), self.rules_sections)
         return window_role_scores(td, tt, ta, n, m, self.rules_window, sections)
 
     def _tfidf(self, doc: np.ndarray, col: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -499,7 +541,7 @@ class CompiledModel:
         headers = None
         if self.section_phrases is not None:
             headers = SectionFinder(self.section_phrases).headers_in_texts(full)
-        roles = self._rule_roles(td, tt, ta, n, m, roles, headers)
+        roles = self._rule_roles(td, tt, ta, n, roles, headers)
         col_t, val_t = col_t + self.n_words, val_t * self.taxonomy_scale
         if not self.has_words:
             return self._assemble(n, (doc_t,), (col_t,), (val_t,), roles, (td, tt))
