@@ -291,6 +291,13 @@ class CompiledModel:
         }
 
     @property
+    def _tb(self) -> dict[str, Any]:
+        """The tables of the fast path, built on first use."""
+        if self._tables is None:
+            self._tables = self._build_tables()
+        return self._tables
+
+    @property
     def _fast(self) -> bool:
         """Whether the batch feature path applies (the default word analyzer: 1-2-grams, our tokens)."""
         return (not self.has_words) or (
@@ -325,9 +332,7 @@ class CompiledModel:
         """One tokenization per text feeds the word n-grams, the taxonomy matches and the section
         headers. Where the model leaves out sections, it reads the tokens outside them (the rules
         read all): the same tokens as :class:`~jobclassify.section_filter.SectionFilter` leaves."""
-        if self._tables is None:
-            self._tables = self._build_tables()
-        tb = self._tables
+        tb = self._tb
         n = len(texts)
         arr, doc_of, odd, flags = self._token_ids(texts, lines=tb["sections"] is not None)
         headers = None
@@ -371,7 +376,7 @@ class CompiledModel:
         header's first token to the next header's first token or the text's end), and the texts
         with any left out."""
         h_doc, _, h_kind, h_start = headers
-        cut = np.flatnonzero(np.isin(h_kind, self._tables["model_drop_kinds"]))  # type: ignore[index]
+        cut = np.flatnonzero(np.isin(h_kind, self._tb["model_drop_kinds"]))
         keep = np.ones(len(arr), dtype=bool)
         if not len(cut):
             return keep, np.zeros(0, dtype=np.int64)
@@ -391,15 +396,15 @@ class CompiledModel:
     def _token_ids(self, texts: list[str], lines: bool) -> tuple[np.ndarray, np.ndarray, dict[int, list[str]], Any]:
         """Token ids of all texts (concatenated) and the text of each; the texts whose lower-casing
         changes length, with their own tokens; the line flags when ``lines``."""
-        tb = self._tables
+        tb = self._tb
         n = len(texts)
         odd: dict[int, list[str]] = {}
-        res = tb["token_ids"].ids(texts, lower=True, lines=lines)  # type: ignore[index]
+        res = tb["token_ids"].ids(texts, lower=True, lines=lines)
         if res is None:  # some letter lower-cases to another length (or by context): str.lower
             lows = [doc.lower() for doc in texts]
             # texts whose lower-casing changes length are matched on tokens that keep spans
             odd = {i: tokenize(texts[i]) for i in range(n) if len(lows[i]) != len(texts[i])}
-            res = tb["token_ids"].ids(lows, lines=lines)  # type: ignore[index]
+            res = tb["token_ids"].ids(lows, lines=lines)
         arr, counts = res[:2]
         doc_of = np.repeat(np.arange(n, dtype=np.int64), counts)
         return arr, doc_of, odd, (res[2:] if lines else None)
@@ -410,7 +415,7 @@ class CompiledModel:
         """Section headers ``(doc, end, kind, start)``: ``end`` and ``start`` are token positions
         within the text (after the header's last token; of its first token). Texts in ``odd`` find
         theirs on their own tokens, without ``start`` (-1)."""
-        finder = self._tables["sections"]  # type: ignore[index]
+        finder = self._tb["sections"]
         text_start = np.searchsorted(doc_of, np.arange(len(texts)))
         doc, end, kind, start = finder.headers(arr, doc_of, *flags, with_start=True)
         headers = (doc, end - text_start[doc], kind, start - text_start[doc])
@@ -430,12 +435,12 @@ class CompiledModel:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Taxonomy matches (text, term, token position in its text) of ``n`` texts, all at once;
         texts in ``odd`` one at a time on their own tokens."""
-        tb = self._tables
-        td, tt, ta = tb["batch_matcher"].match(arr, doc_of)  # type: ignore[index]
+        tb = self._tb
+        td, tt, ta = tb["batch_matcher"].match(arr, doc_of)
         ta = ta - np.searchsorted(doc_of, np.arange(n))[td]  # position within its text
         if odd:
             mine = ~np.isin(td, np.fromiter(odd, dtype=np.int64, count=len(odd)))
-            extra = [(i, idx, a) for i, toks in odd.items() for idx, a, _ in tb["matcher"].match_tokens(toks)]  # type: ignore[index]
+            extra = [(i, idx, a) for i, toks in odd.items() for idx, a, _ in tb["matcher"].match_tokens(toks)]
             td, tt, ta = (
                 np.concatenate([mine_part[mine], np.asarray([e[k] for e in extra], dtype=np.int64)])
                 for k, mine_part in enumerate((td, tt, ta))
@@ -449,30 +454,24 @@ class CompiledModel:
         role scores of the taxonomy features."""
         from .taxonomy_scores import taxonomy_coo_and_roles
 
-        tb = self._tables
+        tb = self._tb
         doc_t, col_t, val_t, roles = taxonomy_coo_and_roles(
-            td,
-            tt,
-            n,
-            tb["matcher"],
-            self.taxonomy_terms,
-            ta,
-            self.taxonomy_window,  # type: ignore[index]
+            td, tt, n, tb["matcher"], self.taxonomy_terms, ta, self.taxonomy_window
         )
         col_t = col_t + self.n_words
         val_t = val_t * self.taxonomy_scale
         if not self.has_words:
             return (doc_t,), (col_t,), (val_t,), roles
         # words: unigram and bigram columns by array look-up
-        col1 = tb["uni_col"][arr]  # type: ignore[index]
+        col1 = tb["uni_col"][arr]
         keep1 = col1 >= 0
         docs = [doc_of[keep1]]
         cols = [col1[keep1]]
         if self.ngram_range[1] == 2 and len(arr) > 1:  # bigrams: token pairs within a text
             a, b = arr[:-1], arr[1:]
-            at = np.flatnonzero(tb["first"][a] & tb["second"][b])  # type: ignore[index]
+            at = np.flatnonzero(tb["first"][a] & tb["second"][b])
             at = at[doc_of[at] == doc_of[at + 1]]
-            col2 = tb["pairs"].get(a[at] * tb["nt"] + b[at])  # type: ignore[index]
+            col2 = tb["pairs"].get(a[at] * tb["nt"] + b[at])
             hit = col2 >= 0
             docs.append(doc_of[at[hit]])
             cols.append(col2[hit])
