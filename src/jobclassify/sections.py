@@ -152,35 +152,25 @@ class SectionFinder:
         >>> finder.drop(["Build pipelines.\\nBenefits:\\n- Pension\\nRequirements:\\n- Jenkins"], ["company"])
         ['Build pipelines.\\nRequirements:\\n- Jenkins']
         """
-        which = np.asarray([KINDS.index(k) for k in kinds], dtype=np.int64)
-        get = self.token_id.get
-        out = []
-        for text in texts:
-            low = lower_same_length(text)
-            found = list(TOKEN_RE.finditer(low))
-            spans = [m.span() for m in found]
-            if not found:
-                out.append(text)
-                continue
-            first, last = gap_flags(low, spans)
-            ids = np.asarray([get(m.group(), 0) for m in found], dtype=np.int64)
-            _, _, kind, start = self.headers(ids, np.zeros(len(ids), dtype=np.int64), first, last, with_start=True)
-            cut = np.flatnonzero(np.isin(kind, which))
-            if not len(cut):
-                out.append(text)
-                continue
+        doc, _, kind, start = self.headers_in_texts(texts, with_start=True)
+        out = list(texts)
+        cut_doc = doc[np.isin(kind, [KINDS.index(k) for k in kinds])]
+        for i in np.unique(cut_doc).tolist():
+            text = texts[i]
+            spans = [m.start() for m in TOKEN_RE.finditer(lower_same_length(text))]
+            mine = doc == i
+            h_kind, h_start = kind[mine], start[mine]
             parts, pos = [], 0
-            for h in cut:
-                a = spans[start[h]][0]
-                b = spans[start[h + 1]][0] if h + 1 < len(start) else len(text)
-                parts.append(text[pos:a])
-                pos = b
+            for h in np.flatnonzero(np.isin(h_kind, [KINDS.index(k) for k in kinds])):
+                parts.append(text[pos : spans[h_start[h]]])
+                pos = spans[h_start[h + 1]] if h + 1 < len(h_start) else len(text)
             parts.append(text[pos:])
-            out.append("".join(parts))
+            out[i] = "".join(parts)
         return out
 
-    def headers_in_texts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`headers` of each text on its own tokens (``end``: token position in its text)."""
+    def headers_in_texts(self, texts: Sequence[str], with_start: bool = False) -> tuple[np.ndarray, ...]:
+        """:meth:`headers` of each text on its own tokens (``end``, and ``start`` with
+        ``with_start``: token positions in its text)."""
         ids: list[int] = []
         docs: list[int] = []
         starts: list[np.ndarray] = []
@@ -196,13 +186,13 @@ class SectionFinder:
             ends.append(b)
         doc_of = np.asarray(docs, dtype=np.int64)
         if not len(doc_of):
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        doc, end, kind = self.headers(
-            np.asarray(ids, dtype=np.int64), doc_of, np.concatenate(starts), np.concatenate(ends)
+            return (np.zeros(0, dtype=np.int64),) * (4 if with_start else 3)
+        found = self.headers(
+            np.asarray(ids, dtype=np.int64), doc_of, np.concatenate(starts), np.concatenate(ends), with_start
         )
-        first = np.searchsorted(doc_of, np.arange(len(texts)))
-        return doc, end - first[doc], kind
+        doc = found[0]
+        first = np.searchsorted(doc_of, np.arange(len(texts)))[doc]
+        return (doc, found[1] - first, found[2]) + ((found[3] - first,) if with_start else ())
 
 
 def section_of(
