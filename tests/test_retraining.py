@@ -141,3 +141,25 @@ def test_train_cli_head_choice_and_labels_missing_from_data(small, tmp_path, cap
             rows = list(csv.DictReader(f))
         assert len(rows) == len(small) - (small["label"] == "hybrid").sum()
         assert {r["label"] for r in rows} <= {"cloud", "devops", "hybrid", "other"}
+
+
+def test_copies_of_a_posting_sit_side_by_side_so_calibration_folds_keep_them_together():
+    """With and without its title, each posting's two texts are neighbours; the heads calibrate on
+    unshuffled stratified folds (runs of neighbouring rows of a class), so a fold's postings are not
+    also in the rows its head was fitted on (but for at most one pair per class at a fold's edge)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from jobclassify.training import training_texts
+
+    df = load_corpus().groupby("label").head(25).reset_index(drop=True)
+    texts, y = training_texts(df)
+    assert len(texts) == 2 * len(df)
+    for i in range(len(df)):
+        titled, bare = texts[2 * i], texts[2 * i + 1]
+        assert titled.endswith(bare) and titled != bare and y[2 * i] == y[2 * i + 1]
+    posting = [i // 2 for i in range(len(texts))]
+    split = 0
+    for fit, held in StratifiedKFold(n_splits=5).split(texts, y):
+        shared = {posting[i] for i in fit} & {posting[i] for i in held}
+        split += len(shared)
+    assert split <= 5 * 4  # at most one pair per class (4) at each fold's edge
