@@ -97,26 +97,15 @@ def _taxonomy_of(model: Any) -> str | None:
     return getattr(model, "taxonomy_text_", getattr(model, "taxonomy", None))
 
 
-class _Features:
-    """The feature steps of a ``build_pipeline`` model: an optional section filter, then the union."""
-
-    def __init__(self, sections: Any, union: Any) -> None:
-        self.sections, self.union = sections, union
-
-    def transform(self, texts: list[str]) -> Any:
-        return self.union.transform(texts if self.sections is None else self.sections.transform(texts))
-
-    def get_feature_names_out(self) -> Any:
-        return self.union.get_feature_names_out()
-
-
 def _split_pipeline(model: Any) -> tuple[Any, Any] | None:
+    """The feature steps (an optional section filter, then the union) and the classifier of a
+    ``build_pipeline`` model."""
     steps = getattr(model, "named_steps", None)
     if steps is None or "features" not in steps or "clf" not in steps:
         return None
     if set(steps) - {"sections", "features", "clf"}:
         return None
-    return _Features(steps.get("sections"), steps["features"]), steps["clf"]
+    return model[:-1], steps["clf"]
 
 
 def _coefficients(clf: Any) -> np.ndarray | None:

@@ -154,14 +154,14 @@ class SectionFinder:
         """
         doc, _, kind, start = self.headers_in_texts(texts, with_start=True)
         out = list(texts)
-        cut_doc = doc[np.isin(kind, [KINDS.index(k) for k in kinds])]
-        for i in np.unique(cut_doc).tolist():
+        cut = np.isin(kind, [KINDS.index(k) for k in kinds])
+        for i in np.unique(doc[cut]).tolist():
             text = texts[i]
             spans = [m.start() for m in TOKEN_RE.finditer(lower_same_length(text))]
             mine = doc == i
-            h_kind, h_start = kind[mine], start[mine]
+            h_start = start[mine]
             parts, pos = [], 0
-            for h in np.flatnonzero(np.isin(h_kind, [KINDS.index(k) for k in kinds])):
+            for h in np.flatnonzero(cut[mine]):
                 parts.append(text[pos : spans[h_start[h]]])
                 pos = spans[h_start[h + 1]] if h + 1 < len(h_start) else len(text)
             parts.append(text[pos:])
