@@ -6,7 +6,9 @@ Reads ../shared/realworld (or $JOBCLASSIFY_REALWORLD) at run time and prints one
 macro-F1 (and hybrid F1) on devgold, description alone and title + description, plus the
 figures on devgold rows whose confidence is not low, on dev_weak title labels and on the 751
 dev_weak postings we labelled by content (``benchmarks/labels/``, the set variants are chosen on);
-then how well the default model's probabilities are calibrated on each set.
+then how well the default model's probabilities are calibrated on each set, and how it scores on
+postings flattened to one line (no line break: scraped text whose lists and headers ran together)
+against postings that keep their line breaks.
 All three are trained on the same corpus train split (datasets/postings). Skips when absent.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import sys
 import time
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -74,6 +77,16 @@ def main() -> int:
             f"  {key:30s} confidence {m['mean_confidence']:.3f}  accuracy {m['accuracy']:.3f}"
             f"  ECE {m['ece']:.3f}  log-loss {m['log_loss']:.3f}"
         )
+    print("\ndefault model by layout: descriptions on one line (flattened) vs with line breaks, macro-F1 (n)")
+    for key, (X, y) in sets.items():
+        if "title+desc" in key:
+            continue  # the title adds a line break
+        flat = np.array(["\n" not in x for x in X])
+        cells = []
+        for mask in (flat, ~flat):
+            m = evaluate_texts(models["default model"], [x for x, f in zip(X, mask) if f], y[mask])
+            cells.append(f"{m['macro_f1']:.3f} ({int(mask.sum())})")
+        print(f"  {key:30s} one line {cells[0]:>13s}   line breaks {cells[1]:>13s}")
     print(f"\n({time.perf_counter() - t0:.0f} s)")
     return 0
 
