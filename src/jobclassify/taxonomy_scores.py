@@ -101,35 +101,6 @@ Sections = tuple[tuple[np.ndarray, np.ndarray], tuple[float, ...]]
 """Per match, the index of its section's header (-1: none) and the section's kind; and a weight per kind."""
 
 
-def _window_role_matrix(
-    doc: np.ndarray,
-    term: np.ndarray,
-    start: np.ndarray,
-    n_docs: int,
-    m: TermMatcher,
-    window: WindowParams,
-    sections: Sections | None = None,
-) -> np.ndarray:
-    """``(n_docs, n_roles)`` role scores added up over token windows (see :func:`window_role_scores`)."""
-    size, power, scale = window
-    out = np.zeros((n_docs, len(m.taxonomy.roles)))
-    if len(doc) == 0:
-        return out
-    stride = int(start.max()) // size + 1
-    part = doc  # windows are counted within a part: the text, or with sections the text between headers
-    if sections is not None:
-        (header, kind), weights = sections
-        part = np.where(header >= 0, header + n_docs, doc)  # the text before any header: its own part
-    uniq, first, unit = np.unique(part * stride + start // size, return_index=True, return_inverse=True)
-    owner = doc[first]
-    scores = scale * _scored(unit, term, len(uniq), m)[4] ** power
-    if sections is not None:  # each window weighs as its section's kind
-        scores *= np.asarray(weights, dtype=np.float64)[kind[first]][:, None]
-    for j in range(out.shape[1]):
-        out[:, j] = np.bincount(owner, weights=scores[:, j], minlength=n_docs)
-    return out
-
-
 def window_role_scores(
     doc: np.ndarray,
     term: np.ndarray,
@@ -138,8 +109,11 @@ def window_role_scores(
     m: TermMatcher,
     window: WindowParams,
     sections: Sections | None = None,
+    *,
+    all_roles: bool = False,
 ) -> np.ndarray:
-    """``(n_docs, 3)`` role scores added up over windows of tokens.
+    """``(n_docs, 3)`` devops, cloud and other role scores added up over windows of tokens
+    (``all_roles``: ``(n_docs, n_roles)``, every role of the taxonomy in sorted order).
 
     ``window`` is ``(size, power, scale)``. Each window (tokens ``0..size-1`` of a text, then the
     next ``size``, ...) is scored like a text of its own with :func:`role_scores`, and each of its
@@ -157,7 +131,22 @@ def window_role_scores(
     >>> bool(r[0, 1] < r[1, 1])  # cloud evidence of the crowded text counts less
     True
     """
-    return _devops_cloud_other(_window_role_matrix(doc, term, start, n_docs, m, window, sections), m)
+    size, power, scale = window
+    out = np.zeros((n_docs, len(m.taxonomy.roles)))
+    if len(doc):
+        stride = int(start.max()) // size + 1
+        part = doc  # windows are counted within a part: the text, or with sections the text between headers
+        if sections is not None:
+            (header, kind), weights = sections
+            part = np.where(header >= 0, header + n_docs, doc)  # the text before any header: its own part
+        uniq, first, unit = np.unique(part * stride + start // size, return_index=True, return_inverse=True)
+        owner = doc[first]
+        scores = scale * _scored(unit, term, len(uniq), m)[4] ** power
+        if sections is not None:  # each window weighs as its section's kind
+            scores *= np.asarray(weights, dtype=np.float64)[kind[first]][:, None]
+        for j in range(out.shape[1]):
+            out[:, j] = np.bincount(owner, weights=scores[:, j], minlength=n_docs)
+    return out if all_roles else _devops_cloud_other(out, m)
 
 
 def taxonomy_coo(
@@ -218,7 +207,7 @@ def taxonomy_coo_and_roles(
     if window is not None:
         if start is None:
             raise ValueError("window scores need the position of each match (start)")
-        role_score = _window_role_matrix(doc, term, start, n_docs, m, window)
+        role_score = window_role_scores(doc, term, start, n_docs, m, window, all_roles=True)
     rows, cols, vals = [], [], []
     if with_terms:
         rows.append(d_i)
