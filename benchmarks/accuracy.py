@@ -24,10 +24,11 @@ from sklearn.pipeline import make_pipeline
 
 from jobclassify.corpus import load_corpus
 from jobclassify.evalsets import load_content_sample, load_realworld
+from jobclassify.metrics import compute_metrics
 from jobclassify.pipeline import SEED
 from jobclassify.predict import get_default_model
 from jobclassify.train_default import keyword_baseline
-from jobclassify.training import evaluate_texts, training_texts
+from jobclassify.training import predict_labels, training_texts
 
 
 def main() -> int:
@@ -62,14 +63,15 @@ def main() -> int:
     print(f"macro-F1 (hybrid F1) on real postings; corpus train split: {len(train)} postings")
     print(header)
     print("-" * len(header))
-    calibration = {}
+    calibration, predicted = {}, {}
     for name, model in models.items():
         cells = []
         for key, (X, y) in sets.items():
-            m = evaluate_texts(model, X, y)
+            pred, proba = predict_labels(model, X)
+            m = compute_metrics(list(y), list(pred), proba)
             cells.append(f"{m['macro_f1']:.3f} ({m['per_class']['hybrid']['f1']:.2f})")
             if name == "default model":
-                calibration[key] = m
+                calibration[key], predicted[key] = m, pred
         print(f"{name:20s}" + "".join(f" | {c:>28s}" for c in cells))
     print("\ndefault model, top label: mean confidence vs accuracy, expected calibration error (10 bins), log-loss")
     for key, m in calibration.items():
@@ -84,7 +86,7 @@ def main() -> int:
         flat = np.array(["\n" not in x for x in X])
         cells = []
         for mask in (flat, ~flat):
-            m = evaluate_texts(models["default model"], [x for x, f in zip(X, mask) if f], y[mask])
+            m = compute_metrics(list(y[mask]), list(predicted[key][mask]))
             cells.append(f"{m['macro_f1']:.3f} ({int(mask.sum())})")
         print(f"  {key:30s} one line {cells[0]:>13s}   line breaks {cells[1]:>13s}")
     print(f"\n({time.perf_counter() - t0:.0f} s)")
