@@ -18,7 +18,7 @@ BUNDLED = Path(__file__).resolve().parents[1] / "models" / "default"
 
 @pytest.mark.slow
 def test_rebuilding_gives_the_bundled_model_bit_for_bit(tmp_path, capsys):
-    _, meta = load_model(BUNDLED / "model.skops", with_metadata=True)
+    bundled, meta = load_model(BUNDLED / "model.skops", with_metadata=True)
     built_with = (meta["sklearn_version"], meta["numpy_version"])
     if built_with != (sklearn.__version__, np.__version__):
         pytest.skip(
@@ -33,8 +33,6 @@ def test_rebuilding_gives_the_bundled_model_bit_for_bit(tmp_path, capsys):
         assert sorted(new.files) == sorted(old.files)
         for name in old.files:
             np.testing.assert_array_equal(new[name], old[name], err_msg=name)
-    rebuilt, _ = load_model(tmp_path / "model.skops", with_metadata=True)
     texts = ["Own our Jenkins pipelines and canary releases.", "Design our AWS VPCs, IAM and backups."]
-    np.testing.assert_array_equal(
-        rebuilt.predict_proba(texts), load_model(BUNDLED / "model.skops").predict_proba(texts)
-    )
+    rebuilt = load_model(tmp_path / "model.skops")
+    np.testing.assert_array_equal(rebuilt.predict_proba(texts), bundled.predict_proba(texts))
