@@ -16,32 +16,10 @@ import numpy as np
 import pandas as pd
 
 from .labels import LABELS
-from .metrics import compute_metrics, format_confusion, format_per_class
+from .metrics import calibration_table, compute_metrics, format_confusion, format_per_class
 from .persistence import atomic_write_bytes
 from .predict import resolve_model
 from .training import predict_labels, training_texts
-
-
-def calibration_table(y_true: list[str], proba: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
-    """Reliability bins: mean confidence vs accuracy of the top label, per confidence bin."""
-    conf = proba.max(axis=1)
-    pred = np.asarray(LABELS, dtype=object)[proba.argmax(axis=1)]
-    right = pred == np.asarray(y_true, dtype=object)
-    edges = np.linspace(0, 1, bins + 1)
-    out = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        sel = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
-        if sel.any():
-            out.append(
-                {
-                    "low": float(lo),
-                    "high": float(hi),
-                    "n": int(sel.sum()),
-                    "confidence": float(conf[sel].mean()),
-                    "accuracy": float(right[sel].mean()),
-                }
-            )
-    return out
 
 
 def evaluate(

@@ -47,24 +47,47 @@ def compute_metrics(y_true: Sequence[str], y_pred: Sequence[str], proba: np.ndar
     return out
 
 
+def confidence_bins(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
+    """Reliability bins of the top label: for each non-empty equal-width confidence bin
+    (``(low, high]``, the first also holding 0), its rows, mean confidence and accuracy."""
+    confidence = np.asarray(confidence, dtype=np.float64)
+    correct = np.asarray(correct, dtype=bool)
+    edges = np.linspace(0, 1, bins + 1)
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        sel = (confidence > lo) & (confidence <= hi) if lo > 0 else (confidence >= lo) & (confidence <= hi)
+        if sel.any():
+            out.append(
+                {
+                    "low": float(lo),
+                    "high": float(hi),
+                    "n": int(sel.sum()),
+                    "confidence": float(confidence[sel].mean()),
+                    "accuracy": float(correct[sel].mean()),
+                }
+            )
+    return out
+
+
+def calibration_table(y_true: Sequence[str], proba: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
+    """:func:`confidence_bins` of the top label of ``proba`` (columns in LABELS order)."""
+    proba = np.asarray(proba)
+    right = np.asarray(LABELS, dtype=object)[proba.argmax(axis=1)] == np.asarray(y_true, dtype=object)
+    return confidence_bins(proba.max(axis=1), right, bins)
+
+
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
-    """Expected calibration error of the top label: the mean over equal-width confidence bins of
+    """Expected calibration error of the top label: the mean over the :func:`confidence_bins` of
     ``|accuracy - mean confidence|``, weighted by each bin's share of the rows.
 
     >>> expected_calibration_error(np.array([0.9, 0.9, 0.6, 0.6]), np.array([True, True, True, False]))
     0.1
     """
-    confidence = np.asarray(confidence, dtype=np.float64)
-    correct = np.asarray(correct, dtype=bool)
-    if not len(confidence):
+    n = len(confidence)
+    if not n:
         return float("nan")
-    edges = np.linspace(0, 1, bins + 1)  # bin i holds (edges[i], edges[i + 1]], the first also 0
-    which = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, bins - 1)
-    total = 0.0
-    for b in np.unique(which):
-        sel = which == b
-        total += sel.mean() * abs(correct[sel].mean() - confidence[sel].mean())
-    return round(float(total), 12)
+    table = confidence_bins(confidence, correct, bins)
+    return round(sum(b["n"] * abs(b["accuracy"] - b["confidence"]) for b in table) / n, 12)
 
 
 def format_confusion(m: dict[str, Any]) -> str:
