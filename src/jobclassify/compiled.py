@@ -53,7 +53,7 @@ def _phrases(blob: np.ndarray | None) -> dict[str, list[str]] | None:
 def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
     """Arrays that describe a fitted ``build_pipeline()`` model, or a ``RuleBlend`` of one with
     the keyword rules."""
-    from .pipeline import taxonomy_step
+    from .pipeline import PIPELINE_STEPS, taxonomy_step
     from .sections import section_weights
     from .taxonomy_scores import window_params
 
@@ -85,9 +85,13 @@ def compile_pipeline(model: Any) -> dict[str, np.ndarray]:
     steps = getattr(model, "named_steps", {})
     feats, clf = steps.get("features"), steps.get("clf")
     tax = taxonomy_step(model)
-    if feats is None or clf is None or tax is None or len(feats.transformer_list) not in (1, 2):
-        raise CompiledModelError("only models made by build_pipeline() can be compiled")
-    if set(steps) - {"sections", "features", "clf"}:
+    if (
+        feats is None
+        or clf is None
+        or tax is None
+        or len(feats.transformer_list) not in (1, 2)
+        or set(steps) - PIPELINE_STEPS
+    ):
         raise CompiledModelError("only models made by build_pipeline() can be compiled")
     arrays: dict[str, np.ndarray] = {
         "format": np.asarray(FORMAT),

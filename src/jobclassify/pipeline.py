@@ -20,6 +20,10 @@ DUTY_FACTORS = (("devops", "hybrid"), ("cloud", "hybrid"))
 """The default model's binary heads: has delivery (devops) duties; has cloud-infrastructure duties."""
 
 
+PIPELINE_STEPS = frozenset({"sections", "features", "clf"})
+"""Step names of a :func:`build_pipeline` model (``sections`` only with ``drop_sections``)."""
+
+
 def build_pipeline(
     *,
     taxonomy: str | None = None,

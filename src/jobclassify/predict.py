@@ -100,10 +100,10 @@ def _taxonomy_of(model: Any) -> str | None:
 def _split_pipeline(model: Any) -> tuple[Any, Any] | None:
     """The feature steps (an optional section filter, then the union) and the classifier of a
     ``build_pipeline`` model."""
+    from .pipeline import PIPELINE_STEPS
+
     steps = getattr(model, "named_steps", None)
-    if steps is None or "features" not in steps or "clf" not in steps:
-        return None
-    if set(steps) - {"sections", "features", "clf"}:
+    if steps is None or "features" not in steps or "clf" not in steps or set(steps) - PIPELINE_STEPS:
         return None
     return model[:-1], steps["clf"]
 
