@@ -35,6 +35,20 @@ def good(tmp_path):
     return p
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="file permission bits are POSIX")
+def test_labelled_file_is_readable_like_any_new_file(good, tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "out.csv"
+    umask = os.umask(0o022)
+    try:
+        assert main(["label", str(good), "-o", str(out)]) == 0
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
 def test_label_csv_adds_columns_and_keeps_rows(good, tmp_path, capsys):
     out = tmp_path / "out.csv"
     code, cap = run(["label", str(good), "-o", str(out)], capsys)

@@ -1,3 +1,5 @@
+import os
+import stat
 import warnings
 import zipfile
 
@@ -5,7 +7,7 @@ import pytest
 import skops.io as sio
 
 from jobclassify import KeywordClassifier, ModelFileError, ModelVersionWarning, load_model, save_model
-from jobclassify.persistence import FORMAT
+from jobclassify.persistence import FORMAT, atomic_write_bytes
 
 TEXTS = [
     "Jenkins pipelines and canary releases",
@@ -109,3 +111,20 @@ def test_save_is_atomic_when_dump_fails(tmp_path, model, monkeypatch):
         save_model(model, path)
     assert path.read_bytes() == before
     assert not list(tmp_path.glob("*.tmp"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file permission bits are POSIX")
+def test_written_files_get_the_usual_permissions(tmp_path):
+    """A temporary file is owner-only; the file renamed from it must not be."""
+    umask = os.umask(0o022)
+    try:
+        new = tmp_path / "new.bin"
+        atomic_write_bytes(new, b"a")
+        assert stat.S_IMODE(new.stat().st_mode) == 0o644
+        kept = tmp_path / "kept.bin"
+        kept.write_bytes(b"old")
+        kept.chmod(0o640)
+        atomic_write_bytes(kept, b"new")
+        assert kept.read_bytes() == b"new" and stat.S_IMODE(kept.stat().st_mode) == 0o640
+    finally:
+        os.umask(umask)

@@ -75,6 +75,8 @@ def test_evaluate_report_folder(small, tmp_path):
         "misclassified.csv",
     } <= names
     assert json.loads((tmp_path / "rep" / "metrics.json").read_text())["n"] == len(small)
+    assert all((tmp_path / "rep" / n).read_bytes().startswith(b"\x89PNG") for n in names if n.endswith(".png"))
+    assert not [n for n in names if n.endswith(".tmp")]
     assert "![confusion matrix](confusion.png)" in (tmp_path / "rep" / "index.md").read_text()
 
 

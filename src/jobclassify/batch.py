@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from .labels import LABELS
+from .persistence import temp_file_beside
 from .record_blocks import Prepend, RecordBlocks, block_encoding, read_header
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -693,9 +694,7 @@ def label_csv(
     if out == "-":
         stream: Any = sys.stdout.buffer if fmt == "parquet" else sys.stdout
     else:
-        out_p = Path(out)
-        out_p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_path = tempfile.mkstemp(prefix=f".{out_p.name}.", suffix=".tmp", dir=out_p.parent)
+        fd, tmp_path = temp_file_beside(out)
         stream = os.fdopen(
             fd,
             "wb" if fmt == "parquet" else "w",

@@ -8,6 +8,7 @@ Plots need matplotlib (``pip install 'jobclassify[report]'``); without it the re
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,16 @@ def _plots(folder: Path, m: dict[str, Any], y: list[str], pred: np.ndarray, prob
         import matplotlib.pyplot as plt
     except ImportError:
         return []
-    made = []
+    made: list[str] = []
+
+    def save(fig: Any, name: str) -> None:  # atomically, like every other file of the report
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110)
+        plt.close(fig)
+        atomic_write_bytes(folder / name, buf.getvalue())
+        made.append(name)
+
     cm = np.asarray(m["confusion"])
     fig, ax = plt.subplots(figsize=(4.6, 4))
     ax.imshow(cm, cmap="Blues")
@@ -138,10 +148,7 @@ def _plots(folder: Path, m: dict[str, Any], y: list[str], pred: np.ndarray, prob
                 color="white" if cm[i, j] > cm.max() / 2 else "black",
             )
     ax.set_title(f"Confusion matrix (macro-F1 {m['macro_f1']:.2f})")
-    fig.tight_layout()
-    fig.savefig(folder / "confusion.png", dpi=110)
-    plt.close(fig)
-    made.append("confusion.png")
+    save(fig, "confusion.png")
 
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     x = np.arange(len(LABELS))
@@ -151,10 +158,7 @@ def _plots(folder: Path, m: dict[str, Any], y: list[str], pred: np.ndarray, prob
     ax.set_ylim(0, 1)
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title("Per-class precision, recall, F1")
-    fig.tight_layout()
-    fig.savefig(folder / "per_class.png", dpi=110)
-    plt.close(fig)
-    made.append("per_class.png")
+    save(fig, "per_class.png")
 
     conf = proba.max(axis=1)
     right = np.asarray(pred, dtype=object) == np.asarray(y, dtype=object)
@@ -166,10 +170,7 @@ def _plots(folder: Path, m: dict[str, Any], y: list[str], pred: np.ndarray, prob
     ax.set_ylabel("postings")
     ax.legend()
     ax.set_title("Confidence: right vs wrong")
-    fig.tight_layout()
-    fig.savefig(folder / "confidence.png", dpi=110)
-    plt.close(fig)
-    made.append("confidence.png")
+    save(fig, "confidence.png")
 
     fig, ax = plt.subplots(figsize=(3.8, 3.6))
     cal = m["calibration"]
@@ -178,8 +179,5 @@ def _plots(folder: Path, m: dict[str, Any], y: list[str], pred: np.ndarray, prob
     ax.set_xlabel("mean confidence")
     ax.set_ylabel("accuracy")
     ax.set_title("Calibration")
-    fig.tight_layout()
-    fig.savefig(folder / "calibration.png", dpi=110)
-    plt.close(fig)
-    made.append("calibration.png")
+    save(fig, "calibration.png")
     return made

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import stat
 import tempfile
 import warnings
 import zipfile
@@ -50,11 +51,30 @@ def _skops_io():  # imported lazily: skops is heavy and only needed for files
     return sio
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+def temp_file_beside(path: str | Path) -> tuple[int, str]:
+    """Open a new temporary file in ``path``'s folder (made if missing), to be renamed over
+    ``path``: ``(fd, temp path)``. It gets the permissions ``path`` would get anyway: those of the
+    file it replaces, else the usual ones for a new file under the process's umask (a bare
+    temporary file would be readable by its owner alone)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, mode)
+    except OSError:  # pragma: no cover - e.g. a file system without permissions
+        pass
+    return fd, tmp
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    fd, tmp = temp_file_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
