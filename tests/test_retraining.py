@@ -46,14 +46,25 @@ def test_train_rejects_too_little_data(small):
         train(small.head(3))
 
 
-def test_train_cli_writes_model_card_and_refuses_overwrite(small_csv, tmp_path, capsys):
+def test_train_counts_the_rows_it_leaves_out(small):
+    bad = small.copy()
+    bad.loc[bad.index[0], "label"] = "dev-ops"
+    bad.loc[bad.index[1], "label"] = ""
+    bad.loc[bad.index[2], "description"] = "   "
+    res = train(bad, cv=2, compare_default=False)
+    assert res.metadata["rows_left_out"] == 3 and res.metadata["user_rows"] == len(small) - 3
+
+
+def test_train_cli_writes_model_card_and_refuses_overwrite(small, small_csv, tmp_path, capsys):
     out = tmp_path / "m"
     assert main(["train", str(small_csv), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "held-out macro-F1" in printed and ("better" in printed)
+    assert f"rows used: {len(small)}; left out (no text or no valid label): 0" in printed
     for name in ("model.skops", "MODEL_CARD.md", "metrics.json"):
         assert (out / name).exists()
-    assert "Held-out rows" in (out / "MODEL_CARD.md").read_text()
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "Held-out rows" in card and "0 rows left out (no text or no valid label)" in card
     assert main(["train", str(small_csv), "--out", str(out)]) == 1
     assert "--force" in capsys.readouterr().err
     assert main(["evaluate", str(small_csv), "--model", str(out / "model.skops")]) == 0
@@ -165,3 +176,12 @@ def test_copies_of_a_posting_sit_side_by_side_so_calibration_folds_keep_them_tog
         shared = {posting[i] for i in fit} & {posting[i] for i in held}
         split += len(shared)
     assert split <= 5 * 4  # at most one pair per class (4) at each fold's edge
+
+
+def test_evaluate_cli_says_how_many_rows_it_left_out(small, tmp_path, capsys):
+    bad = small.copy()
+    bad.loc[bad.index[:3], "label"] = "dev-ops"  # not a label: left out, and said so
+    p = tmp_path / "bad.csv"
+    bad.to_csv(p, index=False)
+    assert main(["evaluate", str(p)]) == 0
+    assert f"rows evaluated: {len(small) - 3}; left out (no text or no valid label): 3" in capsys.readouterr().out

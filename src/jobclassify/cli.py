@@ -290,6 +290,8 @@ def cmd_train(a: argparse.Namespace) -> int:
     except ValueError as exc:
         raise _CliError(str(exc)) from None
     write_model_dir(res, out, source=a.data)
+    meta = res.metadata
+    print(f"rows used: {meta['user_rows']}; left out (no text or no valid label): {meta['rows_left_out']}")
     cvm = res.cross_validation["macro_f1_mean"]
     print(f"cross-validated macro-F1: {cvm:.3f}" if cvm is not None else "cross-validation: too few rows")
     print(f"held-out macro-F1 ({res.heldout['n']} rows): new model {res.heldout['macro_f1']:.3f}", end="")
@@ -333,6 +335,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     print(format_per_class(m))
     print()
     print(format_confusion(m))
+    print(f"\nrows evaluated: {m['n']}; left out (no text or no valid label): {m['skipped_rows']}")
     if a.report:
         print(f"\nreport: {a.report}/index.md")
     return EXIT_OK

@@ -141,6 +141,7 @@ class TrainResult:
 
 
 def _label_frame(df: pd.DataFrame, text_column: str, title_column: str | None, label_column: str) -> pd.DataFrame:
+    """The rows to learn from: a posting text and a valid label (the others are counted as left out)."""
     for col in (text_column, label_column):
         if col not in df.columns:
             raise KeyError(f"column {col!r} not found; columns: {list(df.columns)}")
@@ -151,7 +152,9 @@ def _label_frame(df: pd.DataFrame, text_column: str, title_column: str | None, l
             "label": df[label_column].astype(str).str.strip().str.lower(),
         }
     )
-    return out[out["label"].isin(LABELS)].reset_index(drop=True)
+    out = out[out["label"].isin(LABELS)]
+    _, status = prepare(out["description"].tolist(), None)
+    return out[[st in ("ok", "truncated") for st in status]].reset_index(drop=True)
 
 
 def train(
@@ -229,6 +232,7 @@ def train(
     meta = {
         "training_rows": int(len(user) + (0 if extra is None else len(extra))),
         "user_rows": int(len(user)),
+        "rows_left_out": int(len(df) - len(user)),
         "corpus_rows": 0 if extra is None else int(len(extra)),
         "training_data_sha256": frame_sha256(fit_df),
         "label_counts": {k: int(v) for k, v in user["label"].value_counts().items()},
@@ -263,7 +267,7 @@ def write_model_dir(res: TrainResult, out: str | Path, source: str = "") -> None
         f"# Model card: {out.name}\n",
         f"- Trained by `jobclassify train` on {source or 'a DataFrame'}: {meta['user_rows']} labelled rows"
         + (f" + {meta['corpus_rows']} corpus postings" if meta["corpus_rows"] else "")
-        + f"; labels {meta['label_counts']}.",
+        + f"; labels {meta['label_counts']}; {meta.get('rows_left_out', 0)} rows left out (no text or no valid label).",
         f"- Training data SHA-256 `{meta['training_data_sha256']}`, taxonomy SHA-256 `{meta['taxonomy_sha256']}`, "
         f"seed {meta['seed']}.",
         "- Method: TF-IDF word 1-2-grams + taxonomy features -> "
