@@ -1,4 +1,6 @@
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -217,3 +219,23 @@ def test_compiled_model_drops_sections_whose_headers_differ_from_the_rules():
             broken.pop("model_section_phrases")
         with pytest.raises(CompiledModelError):
             CompiledModel(broken)
+
+
+def test_the_default_model_classifies_without_importing_scikit_learn(tmp_path):
+    """Start-up time: the compiled default model needs NumPy only (importing scikit-learn costs
+    about a second and 150 MB). A check that imported it for every posting slipped in once."""
+    csv_in = tmp_path / "in.csv"
+    csv_in.write_text("description\nBuild Jenkins pipelines and canary releases\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from jobclassify import classify\n"
+        "from jobclassify.cli import main\n"
+        "p = classify('Design AWS VPC networking and IAM')\n"
+        "assert p.label and p.evidence, p\n"
+        f"assert main(['label', {str(csv_in)!r}, '-o', {str(tmp_path / 'out.csv')!r}, '--quiet']) == 0\n"
+        "assert main(['classify', 'Own CI/CD pipelines']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"

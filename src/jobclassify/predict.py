@@ -100,10 +100,12 @@ def _taxonomy_of(model: Any) -> str | None:
 def _split_pipeline(model: Any) -> tuple[Any, Any] | None:
     """The feature steps (an optional section filter, then the union) and the classifier of a
     ``build_pipeline`` model."""
+    steps = getattr(model, "named_steps", None)
+    if steps is None:  # e.g. a compiled model: do not import scikit-learn for it (start-up time)
+        return None
     from .pipeline import PIPELINE_STEPS
 
-    steps = getattr(model, "named_steps", None)
-    if steps is None or "features" not in steps or "clf" not in steps or set(steps) - PIPELINE_STEPS:
+    if "features" not in steps or "clf" not in steps or set(steps) - PIPELINE_STEPS:
         return None
     return model[:-1], steps["clf"]
 
