@@ -3,7 +3,9 @@
 import csv
 import gzip
 import json
+import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -35,11 +37,8 @@ def good(tmp_path):
     return p
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="file permission bits are POSIX")
+@pytest.mark.skipif(os.name != "posix", reason="file permission bits are POSIX")
 def test_labelled_file_is_readable_like_any_new_file(good, tmp_path):
-    import os
-    import stat
-
     out = tmp_path / "out.csv"
     umask = os.umask(0o022)
     try:
