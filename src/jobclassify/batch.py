@@ -323,11 +323,11 @@ def _classify_chunk(
     texts: list[Any], titles: list[Any] | None, evidence: bool, model: Any = None
 ) -> tuple[np.ndarray, list[str], list[str]]:
     from .predict import predict_texts
-    from .text import prepare
+    from .text import CLASSIFIABLE, prepare
 
     model = model if model is not None else _WORKER_MODEL
     clean, statuses = prepare(texts, titles)
-    ok = [i for i, s in enumerate(statuses) if s in ("ok", "truncated")]
+    ok = [i for i, s in enumerate(statuses) if s in CLASSIFIABLE]
     proba = np.full((len(texts), len(LABELS)), np.nan)
     ev_col = [""] * len(texts)
     if ok:

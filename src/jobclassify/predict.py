@@ -16,7 +16,7 @@ import numpy as np
 from .compiled import CompiledModel
 from .labels import LABELS
 from .matcher import matcher_for
-from .text import check_text, prepare
+from .text import CLASSIFIABLE, check_text, prepare
 
 CHUNK = 2000
 OUTPUT_COLUMNS = ("label", "confidence", *(f"p_{c}" for c in LABELS), "status")
@@ -189,7 +189,7 @@ def _evidence(model: Any, texts: list[str], X: Any, p: np.ndarray, top: int) -> 
 
 
 def _predictions(texts: list[str], statuses: list[str], model: Any, evidence: bool) -> list[Prediction]:
-    ok = [i for i, s in enumerate(statuses) if s in ("ok", "truncated")]
+    ok = [i for i, s in enumerate(statuses) if s in CLASSIFIABLE]
     proba, ev = predict_texts(model, [texts[i] for i in ok], evidence=evidence)
     preds: list[Prediction] = [
         Prediction(None, float("nan"), {c: float("nan") for c in LABELS}, {}, s) for s in statuses
@@ -237,7 +237,7 @@ def classify(
         return _classify_frame(data, text, title, mdl, evidence=False if evidence is True else evidence)
     if isinstance(data, (str, bytes)) or data is None or np.ndim(data) == 0:
         clean, status = check_text(data)
-        if status not in ("ok", "truncated"):
+        if status not in CLASSIFIABLE:
             raise ValueError(
                 f"cannot classify {type(data).__name__ if status == 'not_text' else 'empty'} input: "
                 "a posting must be a non-empty string"
@@ -273,7 +273,7 @@ def _classify_frame(df: Any, text: str, title: Any, model: Any, evidence: bool) 
 def add_prediction_columns(df: Any, texts: list[str], statuses: list[str], model: Any, evidence: bool = False) -> Any:
     """Return a copy of ``df`` with prediction columns for the prepared ``texts``."""
     names = output_names(df.columns)
-    ok = np.asarray([s in ("ok", "truncated") for s in statuses], dtype=bool)
+    ok = np.asarray([s in CLASSIFIABLE for s in statuses], dtype=bool)
     idx = np.flatnonzero(ok)
     proba, ev = predict_texts(model, [texts[i] for i in idx], evidence=evidence)
     full = np.full((len(texts), len(LABELS)), np.nan)

@@ -11,7 +11,7 @@ import pandas as pd
 from .keyword_classifier import KeywordClassifier
 from .labels import LABELS
 from .predict import predict_texts, resolve_model
-from .text import prepare
+from .text import CLASSIFIABLE, prepare
 
 
 def suggest(
@@ -34,7 +34,7 @@ def suggest(
         raise KeyError(f"text column {text_column!r} not found; columns: {list(df.columns)}")
     mdl = resolve_model(model, trusted=trusted)
     texts, statuses = prepare(df[text_column].tolist(), df[title_column].tolist() if title_column else None)
-    ok = np.flatnonzero([s in ("ok", "truncated") for s in statuses])
+    ok = np.flatnonzero([s in CLASSIFIABLE for s in statuses])
     if len(ok) == 0:
         return df.iloc[0:0].assign(predicted=[], confidence=[], keyword_label=[], reason=[], score=[])
     clean = [texts[i] for i in ok]

@@ -67,6 +67,10 @@ def _is_missing(value: Any) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")  # pandas.NA / NaT, without importing pandas
 
 
+CLASSIFIABLE = ("ok", "truncated")
+"""The statuses of :func:`check_text` whose text is classified (the others get no label)."""
+
+
 def check_text(value: Any) -> tuple[str, str]:
     """Return ``(text, status)`` for one raw value; ``text`` is ``""`` unless status is ok/truncated."""
     if _is_missing(value):
@@ -95,7 +99,7 @@ def prepare(texts: Sequence[Any], titles: Sequence[Any] | None) -> tuple[list[st
     out, statuses = [], []
     for i, raw in enumerate(texts):
         text, status = check_text(raw)
-        if titles is not None and status in ("ok", "truncated"):
+        if titles is not None and status in CLASSIFIABLE:
             title, tstatus = check_text(titles[i])
             if tstatus == "ok":
                 text = f"{title}\n{text}"

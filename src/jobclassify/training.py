@@ -14,7 +14,7 @@ from .corpus import frame_sha256, load_corpus
 from .labels import LABELS
 from .metrics import compute_metrics
 from .pipeline import SEED, build_pipeline, taxonomy_step
-from .text import prepare
+from .text import CLASSIFIABLE, prepare
 
 
 def training_texts(
@@ -35,7 +35,7 @@ def training_texts(
     y_all = labels[keep].to_numpy(dtype=object)
     has_title = title_column is not None and title_column in sub.columns
     texts, statuses = prepare(sub[text_column].tolist(), sub[title_column].tolist() if has_title else None)
-    ok = np.asarray([s in ("ok", "truncated") for s in statuses])
+    ok = np.asarray([s in CLASSIFIABLE for s in statuses])
     out_texts = [t for t, k in zip(texts, ok) if k]
     y = y_all[ok]
     if augment and has_title:
@@ -154,7 +154,7 @@ def _label_frame(df: pd.DataFrame, text_column: str, title_column: str | None, l
     )
     out = out[out["label"].isin(LABELS)]
     _, status = prepare(out["description"].tolist(), None)
-    return out[[st in ("ok", "truncated") for st in status]].reset_index(drop=True)
+    return out[[st in CLASSIFIABLE for st in status]].reset_index(drop=True)
 
 
 def train(

@@ -30,7 +30,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .matcher import matcher_for
-from .text import check_text
+from .text import CLASSIFIABLE, check_text
 
 _DEVOPS_WORD = re.compile(r"(?<![a-z0-9])dev[\s\-]?(?:sec[\s\-]?)?ops(?![a-z0-9])")
 CLOUD_GROUPS = ("cloud_platforms", "cloud_titles", "cloud_certs")
@@ -62,7 +62,7 @@ def _cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def weak_label(title: Any, taxonomy: str | None = None) -> tuple[str | None, str]:
     """``(label or None, cue)`` for one job title."""
     text, status = check_text(title)
-    if status not in ("ok", "truncated"):
+    if status not in CLASSIFIABLE:
         return None, "no title"
     low = text.lower()
     engineering, other = _cues()
