@@ -45,11 +45,7 @@ def evaluate(
     if title_column is not None and title_column not in df.columns:
         raise KeyError(f"title column {title_column!r} not found; columns: {list(df.columns)}")
     mdl = resolve_model(model, trusted=trusted)
-    frame = df.rename(columns={text_column: "_text", label_column: "_label"})
-    if title_column:
-        frame = frame.rename(columns={title_column: "_title"})
-    keep = frame["_label"].astype(str).str.strip().str.lower().isin(LABELS)
-    texts, y = training_texts(frame[keep], "_text", "_title" if title_column else None, "_label", augment=False)
+    texts, y = training_texts(df, text_column, title_column or None, label_column, augment=False)
     if not texts:
         raise ValueError(f"no rows with text and a label in {list(LABELS)} to evaluate")
     pred, proba = predict_labels(mdl, texts)
@@ -57,14 +53,13 @@ def evaluate(
     m["skipped_rows"] = int(len(df) - len(texts))
     m["calibration"] = calibration_table(list(y), proba)
     if report is not None:
-        _write_report(Path(report), m, frame[keep], texts, list(y), pred, proba)
+        _write_report(Path(report), m, texts, list(y), pred, proba)
     return m
 
 
 def _write_report(
     folder: Path,
     m: dict[str, Any],
-    frame: pd.DataFrame,
     texts: list[str],
     y: list[str],
     pred: np.ndarray,
